@@ -1,0 +1,48 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Project } from '../engine/project.js';
+import { UsageError } from './output.js';
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number | void> | number | void;
+}
+
+export function parseCommandArgs(command: Command, argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.split('\n')[0]}\nusage: ${command.usage}`);
+  }
+}
+
+export function requireString(values: Record<string, unknown>, name: string, command: Command): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required\nusage: ${command.usage}`);
+  return value;
+}
+
+export function optionalNumber(values: Record<string, unknown>, name: string, check: (n: number) => boolean, what: string): number | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || !check(n)) {
+    throw new UsageError(`--${name} must be ${what} (got "${String(value)}")`);
+  }
+  return n;
+}
+
+/** Opens the project named by --project and closes it when `fn` is done. */
+export async function withProject<T>(values: Record<string, unknown>, command: Command, fn: (project: Project) => Promise<T> | T): Promise<T> {
+  const project = Project.open(requireString(values, 'project', command));
+  try {
+    return await fn(project);
+  } finally {
+    project.close();
+  }
+}
+
+export const projectOption = { project: { type: 'string' } } as const;
+export const jsonOption = { json: { type: 'boolean' } } as const;

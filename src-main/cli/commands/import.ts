@@ -1,0 +1,49 @@
+import { importDataset, type ImportSummary } from '../../engine/dataset/importDataset.js';
+import { Project } from '../../engine/project.js';
+import { requireString, jsonOption, projectOption, type Command } from '../command.js';
+import { formatCount, printJson, progressPrinter, say, UsageError } from '../output.js';
+
+export const importCommand: Command = {
+  name: 'import',
+  usage: 'shiwake import <dataset-folder> --project <dir> [--manifest <csv>] [--json]',
+  summary: 'import (or re-import) a dataset folder or a path,label CSV manifest into a project',
+  options: { ...projectOption, ...jsonOption, manifest: { type: 'string' } },
+  async run(values, positionals) {
+    if (positionals.length !== 1) throw new UsageError(`give exactly one dataset folder\nusage: ${this.usage}`);
+    const project = Project.openOrCreate(requireString(values, 'project', this), positionals[0]!);
+    const controller = new AbortController();
+    const onSignal = (): void => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write('\ncancelling: finishing the files in flight (press Ctrl+C again to stop at once)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    const progress = progressPrinter('files', values.json === true);
+    try {
+      const summary = await importDataset(project, {
+        manifest: values.manifest as string | undefined,
+        onProgress: progress.update,
+        signal: controller.signal,
+      });
+      progress.done();
+      if (values.json) printJson(summary);
+      else printSummary(summary);
+      return summary.state === 'cancelled' ? 130 : 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      project.close();
+    }
+  },
+};
+
+function printSummary(s: ImportSummary): void {
+  const verb = s.state === 'cancelled' ? 'Import cancelled' : 'Imported';
+  say(`${verb}: ${formatCount(s.files)} files in ${s.seconds.toFixed(1)} s: ${formatCount(s.added)} new, ${formatCount(s.updated)} changed, ${formatCount(s.unchanged)} unchanged, ${formatCount(s.restored)} back, ${formatCount(s.missing)} now missing, ${formatCount(s.broken)} broken.`);
+  if (s.ignored > 0) say(`${formatCount(s.ignored)} hidden or system files ignored.`);
+  if (s.issues.length > 0) {
+    say(`${formatCount(s.issues.length)} files or folders were skipped:`);
+    for (const issue of s.issues.slice(0, 20)) say(`  ${issue.path}: ${issue.reason}`);
+    if (s.issues.length > 20) say(`  ... and ${formatCount(s.issues.length - 20)} more (shiwake import --json lists them all)`);
+  }
+  if (s.state === 'cancelled') say('Run the same command again to finish: what was imported is kept.');
+}

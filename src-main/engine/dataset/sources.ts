@@ -1,0 +1,98 @@
+/**
+ * Where an import's files come from: a folder tree (category = folder path) or a CSV
+ * manifest of path,label. Both give the same list of candidates.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { categoryFromFolder, normalizeCategoryName } from '../../shared/categoryName.js';
+import { parseCsv } from './csv.js';
+import { walkDataset, type WalkIssue } from './walk.js';
+
+export interface Candidate {
+  /** the item's key: '/' separated path relative to the dataset root, or absolute when outside it */
+  key: string;
+  abs: string;
+  category: string;
+}
+
+export interface CandidateList {
+  candidates: Candidate[];
+  issues: WalkIssue[];
+  ignored: number;
+}
+
+export async function candidatesFromFolder(root: string, onFound?: (n: number) => void, signal?: AbortSignal): Promise<CandidateList> {
+  const walk = await walkDataset(root, onFound, signal);
+  const candidates: Candidate[] = [];
+  for (const file of walk.files) {
+    const slash = file.rel.lastIndexOf('/');
+    if (slash < 0) {
+      walk.issues.push({ path: file.rel, reason: 'at the top of the dataset folder, outside any category folder; move it into one' });
+      continue;
+    }
+    candidates.push({ key: file.rel, abs: file.abs, category: categoryFromFolder(file.rel.slice(0, slash)) });
+  }
+  return { candidates, issues: walk.issues, ignored: walk.ignored };
+}
+
+/**
+ * A manifest is CSV with a header naming a `path` and a `label` column (any order, any
+ * other columns ignored). Paths are relative to the CSV's folder, or absolute.
+ */
+export async function candidatesFromManifest(root: string, csvFile: string): Promise<CandidateList> {
+  let text: string;
+  try {
+    text = await fs.readFile(csvFile, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read the manifest ${csvFile}: ${(err as Error).message}`);
+  }
+  let rows;
+  try {
+    rows = parseCsv(text);
+  } catch (err) {
+    throw new Error(`${csvFile}: ${(err as Error).message}`);
+  }
+  const header = rows.shift();
+  const columns = header?.fields.map((f) => f.trim().toLowerCase()) ?? [];
+  const pathCol = columns.indexOf('path');
+  const labelCol = columns.indexOf('label');
+  if (pathCol < 0 || labelCol < 0) {
+    throw new Error(`${csvFile}: the first line must be a header with "path" and "label" columns (found: ${header?.fields.join(',') ?? 'an empty file'})`);
+  }
+  const csvDir = path.dirname(path.resolve(csvFile));
+  const rootAbs = path.resolve(root);
+  const result: CandidateList = { candidates: [], issues: [], ignored: 0 };
+  const firstLine = new Map<string, number>();
+  for (const row of rows) {
+    const where = `${path.basename(csvFile)} line ${row.line}`;
+    const rawPath = row.fields[pathCol]?.trim() ?? '';
+    const rawLabel = row.fields[labelCol] ?? '';
+    if (rawPath === '') {
+      result.issues.push({ path: where, reason: 'the path is empty' });
+      continue;
+    }
+    let category: string;
+    try {
+      category = normalizeCategoryName(rawLabel);
+    } catch {
+      result.issues.push({ path: rawPath, reason: `${where}: the label is empty or invalid ("${rawLabel}")` });
+      continue;
+    }
+    const abs = path.resolve(csvDir, rawPath);
+    const rel = path.relative(rootAbs, abs);
+    const key = !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
+    const seenAt = firstLine.get(key);
+    if (seenAt !== undefined) {
+      result.issues.push({ path: key, reason: `${where}: listed again (first on line ${seenAt}); the first label is kept` });
+      continue;
+    }
+    firstLine.set(key, row.line);
+    result.candidates.push({ key, abs, category });
+  }
+  return result;
+}
+
+/** The absolute file of an item key (see Candidate.key). */
+export function itemFile(root: string, key: string): string {
+  return path.isAbsolute(key) ? key : path.join(root, ...key.split('/'));
+}

@@ -1,0 +1,98 @@
+/**
+ * Numbered, append-only schema migrations. Never edit a migration that has shipped:
+ * add a new one. `PRAGMA user_version` records the last one applied.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema: meta, categories, items, label history, jobs, import issues',
+    sql: `
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      -- A category is a node of the tree. Its full name joins the path with ' > '.
+      CREATE TABLE categories (
+        id        INTEGER PRIMARY KEY,
+        name      TEXT NOT NULL UNIQUE,
+        leaf_name TEXT NOT NULL,
+        parent_id INTEGER REFERENCES categories(id),
+        depth     INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX categories_parent ON categories(parent_id);
+
+      CREATE TABLE items (
+        id                   INTEGER PRIMARY KEY,
+        path                 TEXT NOT NULL UNIQUE,  -- relative to the dataset root, '/' separated
+        size                 INTEGER NOT NULL,
+        mtime_ms             INTEGER NOT NULL,
+        width                INTEGER,
+        height               INTEGER,
+        format               TEXT,
+        original_category_id INTEGER NOT NULL REFERENCES categories(id),
+        category_id          INTEGER NOT NULL REFERENCES categories(id),
+        status               TEXT NOT NULL DEFAULT 'active'
+                             CHECK (status IN ('active', 'excluded', 'missing', 'broken')),
+        reason               TEXT                   -- why an item is broken (or missing)
+      ) STRICT;
+      CREATE INDEX items_category_status ON items(category_id, status);
+      CREATE INDEX items_status ON items(status);
+
+      -- One user action (or one import) is one batch: the unit of undo and redo.
+      CREATE TABLE batches (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        source      TEXT NOT NULL,                 -- user | import | balance | review ...
+        description TEXT NOT NULL,
+        undoable    INTEGER NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'done'
+                    CHECK (state IN ('done', 'undone', 'discarded')),
+        undone_seq  INTEGER                        -- order of undos, for redo
+      ) STRICT;
+
+      CREATE TABLE label_events (
+        id         INTEGER PRIMARY KEY,
+        item_id    INTEGER NOT NULL REFERENCES items(id),
+        batch_id   INTEGER NOT NULL REFERENCES batches(id),
+        field      TEXT NOT NULL CHECK (field IN ('category', 'status')),
+        from_value TEXT,
+        to_value   TEXT,
+        at         TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX label_events_item ON label_events(item_id);
+      CREATE INDEX label_events_batch ON label_events(batch_id);
+
+      CREATE TABLE jobs (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        state       TEXT NOT NULL
+                    CHECK (state IN ('running', 'done', 'failed', 'cancelled', 'interrupted')),
+        params      TEXT NOT NULL DEFAULT '{}',
+        done        INTEGER NOT NULL DEFAULT 0,
+        total       INTEGER,
+        result      TEXT,
+        error       TEXT,
+        pid         INTEGER,
+        started_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        finished_at TEXT
+      ) STRICT;
+
+      -- Files an import could not take as items (unreadable folders, symlink loops, ...).
+      CREATE TABLE import_issues (
+        id     INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id),
+        path   TEXT NOT NULL,
+        reason TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX import_issues_job ON import_issues(job_id);
+    `,
+  },
+];

@@ -1,0 +1,110 @@
+import type { Db, Statement } from '../connection.js';
+import type { ItemStatus } from '../../../shared/types.js';
+
+export interface ItemRow {
+  id: number;
+  path: string;
+  size: number;
+  mtime_ms: number;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+  original_category_id: number;
+  category_id: number;
+  status: ItemStatus;
+  reason: string | null;
+}
+
+export interface NewItem {
+  path: string;
+  size: number;
+  mtime_ms: number;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+  category_id: number;
+  status: ItemStatus;
+  reason: string | null;
+}
+
+export interface ProbeUpdate {
+  size: number;
+  mtime_ms: number;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+}
+
+export type ScanKey = Pick<ItemRow, 'id' | 'size' | 'mtime_ms' | 'status' | 'reason'>;
+
+export class ItemRepo {
+  private readonly byPath: Statement;
+  private readonly byId: Statement;
+  private readonly insertStmt: Statement;
+  private readonly probeStmt: Statement;
+  private readonly statusStmt: Statement;
+  private readonly categoryStmt: Statement;
+  private readonly statusCounts: Statement;
+  private readonly brokenStmt: Statement;
+  private readonly idsNotMissing: Statement;
+
+  constructor(private readonly db: Db) {
+    this.byPath = db.prepare('SELECT * FROM items WHERE path = ?');
+    this.byId = db.prepare('SELECT * FROM items WHERE id = ?');
+    this.insertStmt = db.prepare(
+      `INSERT INTO items (path, size, mtime_ms, width, height, format, original_category_id, category_id, status, reason)
+       VALUES (@path, @size, @mtime_ms, @width, @height, @format, @category_id, @category_id, @status, @reason)`,
+    );
+    this.probeStmt = db.prepare(
+      'UPDATE items SET size = @size, mtime_ms = @mtime_ms, width = @width, height = @height, format = @format WHERE id = @id',
+    );
+    this.statusStmt = db.prepare('UPDATE items SET status = ?, reason = ? WHERE id = ?');
+    this.categoryStmt = db.prepare('UPDATE items SET category_id = ? WHERE id = ?');
+    this.statusCounts = db.prepare('SELECT status, COUNT(*) AS n FROM items GROUP BY status');
+    this.brokenStmt = db.prepare("SELECT path, reason FROM items WHERE status = 'broken' ORDER BY path");
+    this.idsNotMissing = db.prepare("SELECT id FROM items WHERE status != 'missing'").pluck();
+  }
+
+  findByPath(path: string): ItemRow | undefined {
+    return this.byPath.get(path) as ItemRow | undefined;
+  }
+
+  get(id: number): ItemRow | undefined {
+    return this.byId.get(id) as ItemRow | undefined;
+  }
+
+  insert(item: NewItem): number {
+    return Number(this.insertStmt.run(item).lastInsertRowid);
+  }
+
+  updateProbe(id: number, probe: ProbeUpdate): void {
+    this.probeStmt.run({ id, ...probe });
+  }
+
+  setStatus(id: number, status: ItemStatus, reason: string | null): void {
+    this.statusStmt.run(status, reason, id);
+  }
+
+  setCategory(id: number, categoryId: number): void {
+    this.categoryStmt.run(categoryId, id);
+  }
+
+  countsByStatus(): Record<ItemStatus, number> {
+    const counts: Record<ItemStatus, number> = { active: 0, excluded: 0, missing: 0, broken: 0 };
+    for (const row of this.statusCounts.all() as { status: ItemStatus; n: number }[]) counts[row.status] = row.n;
+    return counts;
+  }
+
+  broken(): { path: string; reason: string }[] {
+    return this.brokenStmt.all() as { path: string; reason: string }[];
+  }
+
+  /** Ids of every item that is not already missing, streamed (the set can be 1M long). */
+  *presentIds(): Generator<number> {
+    for (const id of this.idsNotMissing.iterate() as IterableIterator<number>) yield id;
+  }
+
+  maxId(): number {
+    return (this.db.prepare('SELECT COALESCE(MAX(id), 0) FROM items').pluck().get() as number) ?? 0;
+  }
+}
