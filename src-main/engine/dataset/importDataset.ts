@@ -109,7 +109,8 @@ async function runImport(
   };
   let done = 0;
   await forEachConcurrent(candidates, options.concurrency ?? 48, signal, async (candidate) => {
-    pending.push(await examine(project, candidate));
+    const outcome = await examine(project, candidate);
+    pending.push(outcome); // not `pending.push(await ...)`: flush() swaps the array while we wait
     done++;
     if (pending.length >= WRITE_BATCH) flush();
     if ((done & 63) === 0) {

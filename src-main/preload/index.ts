@@ -1,0 +1,2 @@
+// Placeholder until the studio's contract lands: exposes nothing yet.
+export {};
