@@ -7,7 +7,7 @@
  * - Nothing is fatal per file: each bad file becomes a `broken` item or a listed issue.
  * - Items not seen by a complete scan become `missing`; user relabels are never touched.
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Progress } from '../../shared/types.js';
 import { probeFile, type ProbeResult } from '../images/probe.js';
@@ -138,7 +138,7 @@ async function runImport(
 async function examine(project: Project, candidate: Candidate): Promise<Outcome> {
   let stat;
   try {
-    stat = await fs.stat(candidate.abs);
+    stat = fs.statSync(candidate.abs);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const reason = e.code === 'ENOENT' ? 'vanished during the scan (or listed but not found)' : `cannot read: ${describeFsError(e)}`;

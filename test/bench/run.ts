@@ -1,0 +1,17 @@
+/**
+ * npm run bench [-- --only import] [--n 100000] [--runs 3]
+ * Prints each benchmark beside a reference measured in the same run; numbers are medians.
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { benchImport } from './import.js';
+
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, n: { type: 'string' }, runs: { type: 'string', default: '3' } },
+});
+const only = values.only?.split(',');
+const runs = Number(values.runs);
+const wanted = (name: string): boolean => !only || only.includes(name);
+
+console.log(`shiwake bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+if (wanted('import')) await benchImport(Number(values.n ?? 100_000), runs);
