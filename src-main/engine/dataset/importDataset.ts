@@ -114,6 +114,8 @@ async function runImport(
     done++;
     if (pending.length >= WRITE_BATCH) flush();
     if ((done & 63) === 0) {
+      // probes are mostly synchronous reads: let the event loop breathe (a studio serves meanwhile)
+      await new Promise((resolve) => setImmediate(resolve));
       report(done);
       if ((done & 4095) === 0) project.jobs.progress(jobId, done, candidates.length);
     }

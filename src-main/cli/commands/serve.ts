@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer } from '../../server/server.js';
+import { optionalNumber, type Command } from '../command.js';
+import { say } from '../output.js';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+export const RENDERER_DIR = path.join(REPO_ROOT, 'out/renderer');
+
+/** Builds the renderer when it has not been built yet (a fresh clone). */
+export function ensureRendererBuilt(): void {
+  if (fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) return;
+  process.stderr.write('building the studio (first run)...\n');
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  usage: 'shiwake serve [--project <dir>] [--port N]',
+  summary: 'browser mode: serve the studio on 127.0.0.1 and print its URL (--port 0 picks a free port)',
+  options: { project: { type: 'string' }, port: { type: 'string' } },
+  async run(values) {
+    const port = optionalNumber(values, 'port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number (0 picks a free one)') ?? 4173;
+    ensureRendererBuilt();
+    const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
+    const server = await startServer({ port, rendererDir: RENDERER_DIR, projectDir: values.project as string | undefined, version });
+    say(server.url);
+    process.stderr.write('Shiwake studio in browser mode: open the URL above (only this machine can reach it). Ctrl+C stops.\n');
+    await new Promise<void>((resolve) => {
+      const stop = (): void => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+  },
+};

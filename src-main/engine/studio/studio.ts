@@ -1,0 +1,183 @@
+/**
+ * The studio's engine side: implements every method of the contract over the open project
+ * and emits its events. Transports (Electron IPC, browser-mode HTTP) only validate,
+ * call `handle`, and forward events.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Args, CategoryNode, EventName, Events, ItemDetail, MethodName, ProjectInfo, Result, Results, Selection } from '../../shared/contract.js';
+import { parseArgs } from '../../shared/contract.js';
+import { importDataset } from '../dataset/importDataset.js';
+import { excludeItems, itemHistory, moveItems, redo, restoreItems, undo } from '../dataset/labels.js';
+import { projectStats } from '../dataset/stats.js';
+import { BrowseRepo } from '../db/repos/browse.js';
+import { JobManager } from '../jobs/jobManager.js';
+import { Project } from '../project.js';
+import { defaultProjectDir, readRecent, rememberRecent, sampleDatasetDir } from './home.js';
+import { ThumbnailService } from './thumbnails.js';
+import { listFolder } from './folders.js';
+
+export interface StudioOptions {
+  mode: 'electron' | 'browser';
+  version: string;
+  sampleDir?: string;
+}
+
+type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
+type Handlers = { [M in MethodName]: (args: Args<M>) => Promise<Results[M]> | Results[M] };
+
+export class Studio {
+  private project: Project | null = null;
+  private browse: BrowseRepo | null = null;
+  thumbnails: ThumbnailService | null = null;
+  readonly jobs: JobManager;
+
+  constructor(
+    private readonly options: StudioOptions,
+    private readonly emit: Emit,
+  ) {
+    this.jobs = new JobManager({
+      progress: (info) => emit('onJobProgress', info),
+      done: (info) => emit('onJobDone', info),
+    });
+  }
+
+  /** Validates and runs one call; every failure becomes `{ok: false, error}` a person can read. */
+  async handle(method: MethodName, rawArgs: unknown): Promise<Result<unknown>> {
+    const parsed = parseArgs(method, rawArgs);
+    if (!parsed.ok) return parsed;
+    try {
+      const handler = this.handlers[method] as (args: unknown) => unknown;
+      return { ok: true, value: await handler(parsed.value) };
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  get current(): Project | null {
+    return this.project;
+  }
+
+  async openProject(dir: string, datasetRoot?: string): Promise<ProjectInfo> {
+    await this.closeProject();
+    const project = datasetRoot ? Project.openOrCreate(dir, datasetRoot) : Project.open(dir);
+    this.project = project;
+    this.browse = new BrowseRepo(project.db);
+    this.thumbnails = new ThumbnailService(project);
+    const info = this.info()!;
+    rememberRecent(info);
+    this.emit('onProjectChanged', info);
+    return info;
+  }
+
+  async closeProject(): Promise<void> {
+    await this.jobs.stopAll();
+    this.thumbnails?.close();
+    this.project?.close();
+    this.project = null;
+    this.browse = null;
+    this.thumbnails = null;
+  }
+
+  private info(): ProjectInfo | null {
+    if (!this.project) return null;
+    const root = this.project.datasetRoot;
+    return { dir: this.project.dir, datasetRoot: root, name: path.basename(root) };
+  }
+
+  private need(): { project: Project; browse: BrowseRepo } {
+    if (!this.project || !this.browse) throw new Error('no project is open: open a dataset folder first');
+    return { project: this.project, browse: this.browse };
+  }
+
+  /** Imports the open project's dataset, then makes thumbnails, as background jobs. */
+  private startImport(): number {
+    const { project } = this.need();
+    return this.jobs.start('import', `Import ${path.basename(project.datasetRoot)}`, async (signal, progress) => {
+      const s = await importDataset(project, { signal, onProgress: progress });
+      this.emit('onLabelsChanged', { batch: null, description: 'import' });
+      if (s.state === 'done') this.startThumbnails();
+      const issues = s.issues.length ? `, ${s.issues.length} skipped` : '';
+      return { cancelled: s.state === 'cancelled', message: `${s.files} files: ${s.added} new, ${s.missing} missing, ${s.broken} broken${issues}` };
+    });
+  }
+
+  private startThumbnails(): number {
+    const thumbs = this.thumbnails!;
+    return this.jobs.start('thumbnails', 'Make thumbnails', async (signal, progress) => {
+      const made = await thumbs.pregenerate(signal, progress);
+      return { cancelled: signal.aborted, message: `${made} thumbnails made` };
+    });
+  }
+
+  private categoryIds(filter: { categoryId?: number; descendants?: boolean }): number[] | null {
+    if (filter.categoryId === undefined) return null;
+    if (filter.descendants === false) return [filter.categoryId];
+    const all = this.need().project.categories.all();
+    const children = new Map<number, number[]>();
+    for (const c of all) if (c.parent_id !== null) children.set(c.parent_id, [...(children.get(c.parent_id) ?? []), c.id]);
+    const ids: number[] = [];
+    const stack = [filter.categoryId];
+    while (stack.length) {
+      const id = stack.pop()!;
+      ids.push(id);
+      stack.push(...(children.get(id) ?? []));
+    }
+    return ids.sort((a, b) => a - b);
+  }
+
+  private selectionIds(selection: Selection): number[] {
+    if ('ids' in selection) return selection.ids;
+    return this.need().browse.ids(selection.filter, this.categoryIds(selection.filter));
+  }
+
+  private edited<T extends { batch: number; description: string } | undefined>(result: T): T {
+    if (result) this.emit('onLabelsChanged', { batch: result.batch, description: result.description });
+    return result;
+  }
+
+  private readonly handlers: Handlers = {
+    'app.info': () => ({ version: this.options.version, mode: this.options.mode, project: this.info(), backend: 'not loaded' }),
+    'project.open': (a) => this.openProject(a.dir),
+    'project.openDataset': async (a) => {
+      const root = path.resolve(a.datasetRoot);
+      if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new Error(`${root} is not a folder`);
+      const project = await this.openProject(a.projectDir ?? defaultProjectDir(root), root);
+      return { project, job: this.startImport() };
+    },
+    'project.openSample': async () => {
+      const root = this.options.sampleDir ?? sampleDatasetDir();
+      const project = await this.openProject(defaultProjectDir(root), root);
+      return { project, job: this.startImport() };
+    },
+    'project.recent': () => readRecent(),
+    'project.stats': () => projectStats(this.need().project),
+    'categories.tree': () => {
+      const { project } = this.need();
+      const counts = new Map(project.categories.activeCounts().map((c) => [c.id, c.count]));
+      return project.categories.all().map(
+        (c): CategoryNode => ({ id: c.id, name: c.name, leaf: c.leaf_name, parentId: c.parent_id, depth: c.depth, count: counts.get(c.id) ?? 0 }),
+      );
+    },
+    'items.page': (a) => this.need().browse.page(a.filter, this.categoryIds(a.filter), a.offset, a.limit),
+    'items.count': (a) => this.need().browse.count(a.filter, this.categoryIds(a.filter)),
+    'items.detail': (a): ItemDetail => {
+      const { project } = this.need();
+      const item = project.items.get(a.id);
+      if (!item) throw new Error(`no item with id ${a.id}`);
+      return {
+        id: item.id, path: item.path, categoryId: item.category_id, status: item.status, reason: item.reason,
+        width: item.width, height: item.height, size: item.size, format: item.format, mtimeMs: item.mtime_ms,
+        history: itemHistory(project, item.path),
+      };
+    },
+    'labels.move': (a) => this.edited(moveItems(this.need().project, this.selectionIds(a.selection), a.category)),
+    'labels.exclude': (a) => this.edited(excludeItems(this.need().project, this.selectionIds(a.selection))),
+    'labels.restore': (a) => this.edited(restoreItems(this.need().project, this.selectionIds(a.selection))),
+    'labels.undo': () => this.edited(undo(this.need().project)) ?? null,
+    'labels.redo': () => this.edited(redo(this.need().project)) ?? null,
+    'jobs.cancel': (a) => this.jobs.cancel(a.id),
+    'jobs.active': () => this.jobs.active(),
+    'files.list': (a) => listFolder(a.dir),
+  };
+}

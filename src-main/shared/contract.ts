@@ -1,0 +1,165 @@
+/**
+ * The one API between the studio's renderer and the engine: every method (one argument
+ * object in, one result out) and every event. Both transports (Electron IPC and browser-mode
+ * HTTP + WebSocket) are driven from this table, and arguments are validated here, at the
+ * boundary. No Node built-ins: the renderer imports this file too.
+ */
+import { z } from 'zod';
+import type { ItemHistory, ItemStatus, Progress, ProjectStats } from './types.js';
+
+const id = z.number().int().positive();
+const status = z.enum(['active', 'excluded', 'missing', 'broken']);
+const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
+
+export const itemFilter = z
+  .object({
+    categoryId: id.optional(),
+    /** with categoryId: include the items of every sub-category (default true) */
+    descendants: z.boolean().optional(),
+    status: z.union([status, z.literal('any')]).optional(),
+  })
+  .strict();
+export type ItemFilter = z.infer<typeof itemFilter>;
+
+/** What an action applies to: explicit ids, or everything a filter shows (select all at 1M). */
+export const selection = z.union([
+  z.object({ ids: z.array(id).min(1, 'select at least one item').max(2_000_000) }).strict(),
+  z.object({ filter: itemFilter }).strict(),
+]);
+export type Selection = z.infer<typeof selection>;
+
+export const methods = {
+  'app.info': z.object({}).strict(),
+  'project.open': z.object({ dir: nonEmpty('the project folder') }).strict(),
+  'project.openDataset': z.object({ datasetRoot: nonEmpty('the dataset folder'), projectDir: z.string().optional() }).strict(),
+  'project.openSample': z.object({}).strict(),
+  'project.recent': z.object({}).strict(),
+  'project.stats': z.object({}).strict(),
+  'categories.tree': z.object({}).strict(),
+  'items.page': z.object({ filter: itemFilter, offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) }).strict(),
+  'items.count': z.object({ filter: itemFilter }).strict(),
+  'items.detail': z.object({ id }).strict(),
+  'labels.move': z.object({ selection, category: nonEmpty('the category name').max(1000) }).strict(),
+  'labels.exclude': z.object({ selection }).strict(),
+  'labels.restore': z.object({ selection }).strict(),
+  'labels.undo': z.object({}).strict(),
+  'labels.redo': z.object({}).strict(),
+  'jobs.cancel': z.object({ id }).strict(),
+  'jobs.active': z.object({}).strict(),
+  'files.list': z.object({ dir: z.string().optional() }).strict(),
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type Args<M extends MethodName> = z.infer<(typeof methods)[M]>;
+
+export interface CategoryNode {
+  id: number;
+  name: string;
+  leaf: string;
+  parentId: number | null;
+  depth: number;
+  /** active items directly in this category */
+  count: number;
+}
+
+export interface GridItem {
+  id: number;
+  path: string;
+  categoryId: number;
+  status: ItemStatus;
+  reason: string | null;
+  width: number | null;
+  height: number | null;
+}
+
+export interface ItemDetail extends GridItem {
+  size: number;
+  format: string | null;
+  mtimeMs: number;
+  history: ItemHistory;
+}
+
+export interface EditOutcome {
+  batch: number;
+  description: string;
+  changed: number;
+}
+
+export interface JobInfo {
+  id: number;
+  kind: string;
+  title: string;
+  progress: Progress;
+}
+
+export interface ProjectInfo {
+  dir: string;
+  datasetRoot: string;
+  name: string;
+}
+
+export interface AppInfo {
+  version: string;
+  mode: 'electron' | 'browser';
+  project: ProjectInfo | null;
+  backend: string;
+}
+
+export interface FolderListing {
+  dir: string;
+  parent: string | null;
+  entries: { name: string; path: string; isDir: boolean }[];
+}
+
+export interface Results {
+  'app.info': AppInfo;
+  'project.open': ProjectInfo;
+  'project.openDataset': { project: ProjectInfo; job: number };
+  'project.openSample': { project: ProjectInfo; job: number };
+  'project.recent': ProjectInfo[];
+  'project.stats': ProjectStats;
+  'categories.tree': CategoryNode[];
+  'items.page': GridItem[];
+  'items.count': number;
+  'items.detail': ItemDetail;
+  'labels.move': EditOutcome;
+  'labels.exclude': EditOutcome;
+  'labels.restore': EditOutcome;
+  'labels.undo': EditOutcome | null;
+  'labels.redo': EditOutcome | null;
+  'jobs.cancel': boolean;
+  'jobs.active': JobInfo[];
+  'files.list': FolderListing;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface Events {
+  onJobProgress: JobInfo;
+  onJobDone: { id: number; kind: string; title: string; state: 'done' | 'failed' | 'cancelled'; message: string };
+  /** labels or statuses changed (by this window or another): refresh counts and the grid */
+  onLabelsChanged: { batch: number | null; description: string };
+  onProjectChanged: ProjectInfo | null;
+}
+export type EventName = keyof Events;
+
+/** Validates a call's arguments; the error names the method and the field. */
+export function parseArgs<M extends MethodName>(method: M, args: unknown): Result<Args<M>> {
+  const schema = methods[method];
+  if (!schema) return { ok: false, error: `unknown method "${String(method)}"` };
+  const parsed = schema.safeParse(args ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data as Args<M> };
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.length > 0 ? ` (${issue.path.join('.')})` : '';
+  return { ok: false, error: `${method}: ${issue.message}${where}` };
+}
+
+export function isMethod(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+/** The client side of the contract, the same for both transports. */
+export interface Api {
+  call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Results[M]>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}

@@ -1,0 +1,64 @@
+/**
+ * The renderer's only way to the engine. In Electron the preload exposes `window.shiwake`
+ * (the contract client); in browser mode calls go over HTTP and events over a WebSocket.
+ */
+import type { Api, Args, EventName, Events, MethodName, Result, Results } from '../../src-main/shared/contract';
+
+declare global {
+  interface Window {
+    shiwake?: Api;
+  }
+}
+
+type Listener = (payload: unknown) => void;
+
+function browserApi(): Api {
+  const listeners = new Map<EventName, Set<Listener>>();
+  let socket: WebSocket | null = null;
+  const connect = (): void => {
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/events`);
+    ws.onmessage = (m) => {
+      const { event, payload } = JSON.parse(String(m.data)) as { event: EventName; payload: unknown };
+      listeners.get(event)?.forEach((l) => l(payload));
+    };
+    ws.onclose = () => {
+      socket = null;
+      setTimeout(connect, 1000); // the server restarted or the laptop slept: reconnect
+    };
+    socket = ws;
+  };
+  connect();
+  void socket;
+  return {
+    async call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Results[M]>> {
+      try {
+        const res = await fetch(`/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(args), credentials: 'same-origin' });
+        if (res.status === 401) return { ok: false, error: 'not authorised: open the URL that `shiwake serve` printed' };
+        return (await res.json()) as Result<Results[M]>;
+      } catch (err) {
+        return { ok: false, error: `the studio server is not reachable (${(err as Error).message})` };
+      }
+    },
+    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void) {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener as Listener);
+      listeners.set(event, set);
+      return () => set.delete(listener as Listener);
+    },
+  };
+}
+
+export const api: Api = window.shiwake ?? browserApi();
+
+/** Calls a method and throws its error: for code paths that show errors in a toast. */
+export async function call<M extends MethodName>(method: M, args: Args<M>): Promise<Results[M]> {
+  const r = await api.call(method, args);
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+}
+
+/** URLs of images: the same paths in both transports (Electron serves them via its protocol). */
+export const media = {
+  thumb: (id: number): string => (window.shiwake ? `shiwake-media://thumb/${id}` : `/media/thumb/${id}`),
+  preview: (id: number): string => (window.shiwake ? `shiwake-media://preview/${id}` : `/media/preview/${id}`),
+};

@@ -1,0 +1,167 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { CategoryNode, EditOutcome, GridItem, ItemFilter } from '../../../src-main/shared/contract';
+import { useEvent, useQuery } from '../../api/hooks';
+import { call, media } from '../../api/transport';
+import { useNotify } from '../../components/Toasts';
+import { CategoryTree } from './CategoryTree';
+import { DetailPanel } from './DetailPanel';
+import { HelpOverlay } from './HelpOverlay';
+import { commandFor, type BrowseCommand } from './keymap';
+import { MovePalette } from './MovePalette';
+import { emptySelection, selectionCount, toSelection, type GridSelection } from './selection';
+import { ThumbGrid } from './ThumbGrid';
+import { usePagedItems } from './usePagedItems';
+import { useRecentCategories } from './useRecentCategories';
+
+type StatusFilter = NonNullable<ItemFilter['status']>;
+
+export function BrowseView({ onSelectionCount }: { onSelectionCount: (n: number) => void }) {
+  const notify = useNotify();
+  const [categoryId, setCategoryId] = useState<number | null>(null);
+  const [status, setStatus] = useState<StatusFilter>('active');
+  const [thumbSize, setThumbSize] = useState(128);
+  const [version, setVersion] = useState(0);
+  const [sel, setSel] = useState<GridSelection>(emptySelection);
+  const [columns, setColumns] = useState(1);
+  const [overlay, setOverlay] = useState<'none' | 'palette' | 'help' | 'preview'>('none');
+  const treeFilter = useRef<HTMLInputElement>(null);
+  const recent = useRecentCategories();
+
+  const filter: ItemFilter = useMemo(() => (categoryId === null ? { status } : { categoryId, status }), [categoryId, status]);
+  const tree = useQuery('categories.tree', {}, ['onLabelsChanged']);
+  const count = useQuery('items.count', { filter }, ['onLabelsChanged']);
+  const total = count.data ?? 0;
+  const { get, ensure } = usePagedItems(filter, version);
+  useEvent('onLabelsChanged', () => setVersion((v) => v + 1));
+
+  const categories = useMemo(() => new Map((tree.data ?? []).map((c) => [c.id, c])), [tree.data]);
+  const cursorItem = get(Math.min(sel.cursor, Math.max(0, total - 1)));
+  const selected = selectionCount(sel, total);
+  useEffect(() => onSelectionCount(selected), [selected, onSelectionCount]);
+  useEffect(() => setSel(emptySelection), [filter]);
+
+  const reportEdit = useCallback(
+    (verb: string, r: EditOutcome | null) => {
+      if (!r) return notify(`Nothing to ${verb.toLowerCase()}.`);
+      notify(`${verb}${verb ? ': ' : ''}${r.description}`, verb ? {} : { action: { label: 'Undo', run: () => void call('labels.undo', {}).then((u) => reportEdit('Undone', u)) } });
+    },
+    [notify],
+  );
+  const run = useCallback(
+    (p: Promise<EditOutcome | null>, verb = '') => p.then((r) => reportEdit(verb, r), (e: Error) => notify(e.message, { kind: 'error' })),
+    [notify, reportEdit],
+  );
+
+  const moveTo = (name: string): void => {
+    const selection = toSelection(sel, filter, cursorItem?.id);
+    setOverlay('none');
+    if (!selection) return;
+    recent.use(name);
+    void run(call('labels.move', { selection, category: name }));
+    setSel((s) => ({ ...emptySelection, cursor: s.cursor }));
+  };
+
+  const moveCursor = (to: number, extend: boolean): void => {
+    const cursor = Math.max(0, Math.min(total - 1, to));
+    setSel((s) => {
+      if (!extend) return { ids: new Set(), all: false, anchor: cursor, cursor };
+      const anchor = s.anchor ?? s.cursor;
+      return { ...s, ids: idsBetween(anchor, cursor, get), anchor, cursor, all: false };
+    });
+  };
+
+  const commands: Record<BrowseCommand, (e: KeyboardEvent) => void> = {
+    left: (e) => moveCursor(sel.cursor - 1, e.shiftKey),
+    right: (e) => moveCursor(sel.cursor + 1, e.shiftKey),
+    up: (e) => moveCursor(sel.cursor - columns, e.shiftKey),
+    down: (e) => moveCursor(sel.cursor + columns, e.shiftKey),
+    pageUp: (e) => moveCursor(sel.cursor - columns * 5, e.shiftKey),
+    pageDown: (e) => moveCursor(sel.cursor + columns * 5, e.shiftKey),
+    home: (e) => moveCursor(0, e.shiftKey),
+    end: (e) => moveCursor(total - 1, e.shiftKey),
+    selectAll: () => setSel((s) => ({ ...s, all: true, ids: new Set() })),
+    preview: () => setOverlay((o) => (o === 'preview' ? 'none' : 'preview')),
+    move: () => setOverlay('palette'),
+    moveRecent: (e) => recent.names[Number(e.key) - 1] && moveTo(recent.names[Number(e.key) - 1]!),
+    exclude: () => {
+      const selection = toSelection(sel, filter, cursorItem?.id);
+      if (selection) void run(call(status === 'excluded' ? 'labels.restore' : 'labels.exclude', { selection }));
+    },
+    undo: () => void run(call('labels.undo', {}), 'Undone'),
+    redo: () => void run(call('labels.redo', {}), 'Redone'),
+    filterTree: () => treeFilter.current?.focus(),
+    help: () => setOverlay('help'),
+    clear: () => (overlay !== 'none' ? setOverlay('none') : setSel((s) => ({ ...emptySelection, cursor: s.cursor }))),
+  };
+  const commandsRef = useRef(commands);
+  commandsRef.current = commands;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const command = commandFor(e);
+      if (!command || (overlay === 'palette' && command !== 'clear')) return;
+      e.preventDefault();
+      commandsRef.current[command](e);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [overlay]);
+
+  const onClick = (index: number, item: GridItem, e: React.MouseEvent): void => {
+    if (e.shiftKey) return moveCursor(index, true);
+    if (e.ctrlKey || e.metaKey) {
+      return setSel((s) => {
+        const ids = new Set(s.ids);
+        if (ids.has(item.id)) ids.delete(item.id);
+        else ids.add(item.id);
+        return { ids, all: false, anchor: index, cursor: index };
+      });
+    }
+    setSel({ ids: new Set([item.id]), all: false, anchor: index, cursor: index });
+  };
+  const onDragItems = (item: GridItem, e: React.DragEvent): void => {
+    if (!sel.all && !sel.ids.has(item.id)) setSel({ ids: new Set([item.id]), all: false, anchor: sel.cursor, cursor: sel.cursor });
+    e.dataTransfer.setData('text/plain', 'shiwake-items');
+  };
+  const isSelected = useCallback((item: GridItem) => sel.all || sel.ids.has(item.id), [sel]);
+
+  return (
+    <div className="browse">
+      <CategoryTree ref={treeFilter} nodes={tree.data ?? []} selected={categoryId} onSelect={setCategoryId} onDropItems={moveTo} />
+      <section className="main">
+        <div className="toolbar">
+          <span data-testid="shown-count">{total.toLocaleString()} items</span>
+          <label>
+            status{' '}
+            <select value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)} data-testid="status-filter">
+              {(['active', 'excluded', 'broken', 'missing', 'any'] as const).map((s) => <option key={s} value={s}>{s}</option>)}
+            </select>
+          </label>
+          <label>
+            size <input type="range" min={64} max={256} step={16} value={thumbSize} onChange={(e) => setThumbSize(Number(e.target.value))} />
+          </label>
+          <span className="muted">{selected > 0 ? `${selected.toLocaleString()} selected · M to move, X to ${status === 'excluded' ? 'restore' : 'exclude'}` : 'Press ? for keys'}</span>
+        </div>
+        {count.error ? <div className="error">{count.error}</div> : (
+          <ThumbGrid total={total} thumbSize={thumbSize} get={get} ensure={ensure} isSelected={isSelected} cursor={sel.cursor} onClick={onClick} onColumns={setColumns} onDragItems={onDragItems} />
+        )}
+      </section>
+      <DetailPanel itemId={cursorItem?.id} categories={categories} />
+      {overlay === 'palette' && <MovePalette categories={(tree.data ?? []) as CategoryNode[]} count={Math.max(1, selected)} onPick={moveTo} onClose={() => setOverlay('none')} />}
+      {overlay === 'help' && <HelpOverlay onClose={() => setOverlay('none')} />}
+      {overlay === 'preview' && cursorItem && (
+        <div className="overlay" onClick={() => setOverlay('none')}>
+          <img className="preview-large" src={media.preview(cursorItem.id)} alt={cursorItem.path} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function idsBetween(a: number, b: number, get: (i: number) => GridItem | undefined): Set<number> {
+  const ids = new Set<number>();
+  for (let i = Math.min(a, b); i <= Math.max(a, b); i++) {
+    const item = get(i);
+    if (item) ids.add(item.id);
+  }
+  return ids;
+}
