@@ -24,6 +24,7 @@ function Studio() {
             <button className="tab active">Browse</button>
           </nav>
         )}
+        {project && <button className="link push-right" onClick={() => void call('project.close', {})} data-testid="close-project">Other projects…</button>}
       </header>
       {project ? <BrowseView key={project.dir} onSelectionCount={setSelected} /> : <StartScreen />}
       <StatusBar backend={info.data.backend} jobs={jobs} selected={selected} onCancel={(id) => void call('jobs.cancel', { id })} />

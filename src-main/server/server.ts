@@ -9,6 +9,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isMethod, type EventName, type Events } from '../shared/contract.js';
 import { makePreview } from '../engine/images/decode.js';
+import { itemFile } from '../engine/dataset/sources.js';
 import { contentType, MediaAccessError, resolveDatasetFile } from '../engine/studio/media.js';
 import { Studio } from '../engine/studio/studio.js';
 import { checkRequest, COOKIE, newToken } from './security.js';
@@ -91,7 +92,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           if (!Buffer.isBuffer(thumb)) return send(res, 422, 'text/plain', thumb.error);
           return send(res, 200, 'image/webp', thumb, 'private, max-age=60');
         }
-        const preview = await makePreview(resolveDatasetFile(project, item.path), item.format);
+        if (item.status !== 'active' && item.status !== 'excluded') return send(res, 422, 'text/plain', item.reason ?? item.status);
+        const preview = await makePreview(itemFile(project.datasetRoot, item.path), item.format);
         return send(res, 200, preview.type, preview.data);
       }
       if (kind === 'file') {

@@ -34,6 +34,7 @@ export const methods = {
   'project.openDataset': z.object({ datasetRoot: nonEmpty('the dataset folder'), projectDir: z.string().optional() }).strict(),
   'project.openSample': z.object({}).strict(),
   'project.recent': z.object({}).strict(),
+  'project.close': z.object({}).strict(),
   'project.stats': z.object({}).strict(),
   'categories.tree': z.object({}).strict(),
   'items.page': z.object({ filter: itemFilter, offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) }).strict(),
@@ -47,6 +48,8 @@ export const methods = {
   'jobs.cancel': z.object({ id }).strict(),
   'jobs.active': z.object({}).strict(),
   'files.list': z.object({ dir: z.string().optional() }).strict(),
+  /** the native folder dialog (Electron); null in browser mode, where the UI shows its own picker */
+  'dialog.pickFolder': z.object({}).strict(),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -117,6 +120,7 @@ export interface Results {
   'project.openDataset': { project: ProjectInfo; job: number };
   'project.openSample': { project: ProjectInfo; job: number };
   'project.recent': ProjectInfo[];
+  'project.close': null;
   'project.stats': ProjectStats;
   'categories.tree': CategoryNode[];
   'items.page': GridItem[];
@@ -130,6 +134,7 @@ export interface Results {
   'jobs.cancel': boolean;
   'jobs.active': JobInfo[];
   'files.list': FolderListing;
+  'dialog.pickFolder': string | null;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -140,7 +145,12 @@ export interface Events {
   /** labels or statuses changed (by this window or another): refresh counts and the grid */
   onLabelsChanged: { batch: number | null; description: string };
   onProjectChanged: ProjectInfo | null;
+  /** a menu item was chosen (Electron): the renderer runs the command of the same name */
+  onMenuCommand: { command: MenuCommand };
 }
+
+export const MENU_COMMANDS = ['openFolder', 'openSample', 'undo', 'redo', 'move', 'exclude', 'selectAll', 'help'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
 export type EventName = keyof Events;
 
 /** Validates a call's arguments; the error names the method and the field. */

@@ -24,7 +24,12 @@ export const serveCommand: Command = {
     const port = optionalNumber(values, 'port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number (0 picks a free one)') ?? 4173;
     ensureRendererBuilt();
     const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
-    const server = await startServer({ port, rendererDir: RENDERER_DIR, projectDir: values.project as string | undefined, version });
+    const options = { port, rendererDir: RENDERER_DIR, projectDir: values.project as string | undefined, version };
+    const server = await startServer(options).catch((err: NodeJS.ErrnoException) => {
+      // the default port is taken (another studio?): take any free one rather than fail
+      if (err.code === 'EADDRINUSE' && values.port === undefined) return startServer({ ...options, port: 0 });
+      throw err.code === 'EADDRINUSE' ? new Error(`port ${port} is in use; choose another with --port (0 picks a free one)`) : err;
+    });
     say(server.url);
     process.stderr.write('Shiwake studio in browser mode: open the URL above (only this machine can reach it). Ctrl+C stops.\n');
     await new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 /**
- * Which files the studio may show: only files inside the open project's dataset folder
- * (after resolving symbolic links), or an item's own file. Everything else is refused.
+ * Which files the studio may show by path: only files inside the open project's dataset
+ * folder after resolving symbolic links (a link to /etc/passwd named x.jpg is refused), or
+ * a file a manifest named explicitly. Everything else is refused.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,8 +22,9 @@ export function contentType(file: string): string {
 /** Resolves a path relative to the dataset folder; throws MediaAccessError for anything outside it. */
 export function resolveDatasetFile(project: Project, relative: string): string {
   if (relative.includes('\0')) throw new MediaAccessError('invalid path');
+  // an absolute item path comes from a manifest the user imported: that file was chosen explicitly
   const known = project.items.findByPath(relative);
-  if (known) return itemFile(project.datasetRoot, known.path);
+  if (known && path.isAbsolute(known.path)) return itemFile(project.datasetRoot, known.path);
   if (path.isAbsolute(relative) || relative.split(/[\\/]/).includes('..')) throw new MediaAccessError('outside the dataset folder');
   const root = fs.realpathSync(project.datasetRoot);
   let real: string;

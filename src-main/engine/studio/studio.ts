@@ -21,6 +21,8 @@ export interface StudioOptions {
   mode: 'electron' | 'browser';
   version: string;
   sampleDir?: string;
+  /** shows a native folder dialog; absent in browser mode */
+  pickFolder?: () => Promise<string | null>;
 }
 
 type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
@@ -151,6 +153,11 @@ export class Studio {
       return { project, job: this.startImport() };
     },
     'project.recent': () => readRecent(),
+    'project.close': async () => {
+      await this.closeProject();
+      this.emit('onProjectChanged', null);
+      return null;
+    },
     'project.stats': () => projectStats(this.need().project),
     'categories.tree': () => {
       const { project } = this.need();
@@ -179,5 +186,6 @@ export class Studio {
     'jobs.cancel': (a) => this.jobs.cancel(a.id),
     'jobs.active': () => this.jobs.active(),
     'files.list': (a) => listFolder(a.dir),
+    'dialog.pickFolder': () => this.options.pickFolder?.() ?? null,
   };
 }

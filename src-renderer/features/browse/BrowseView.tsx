@@ -61,9 +61,10 @@ export function BrowseView({ onSelectionCount }: { onSelectionCount: (n: number)
     setSel((s) => ({ ...emptySelection, cursor: s.cursor }));
   };
 
-  const moveCursor = (to: number, extend: boolean): void => {
-    const cursor = Math.max(0, Math.min(total - 1, to));
+  /** Moves the cursor from where it is now (keys can arrive faster than renders). */
+  const moveCursor = (to: (cursor: number) => number, extend: boolean): void => {
     setSel((s) => {
+      const cursor = Math.max(0, Math.min(total - 1, to(s.cursor)));
       if (!extend) return { ids: new Set(), all: false, anchor: cursor, cursor };
       const anchor = s.anchor ?? s.cursor;
       return { ...s, ids: idsBetween(anchor, cursor, get), anchor, cursor, all: false };
@@ -71,14 +72,14 @@ export function BrowseView({ onSelectionCount }: { onSelectionCount: (n: number)
   };
 
   const commands: Record<BrowseCommand, (e: KeyboardEvent) => void> = {
-    left: (e) => moveCursor(sel.cursor - 1, e.shiftKey),
-    right: (e) => moveCursor(sel.cursor + 1, e.shiftKey),
-    up: (e) => moveCursor(sel.cursor - columns, e.shiftKey),
-    down: (e) => moveCursor(sel.cursor + columns, e.shiftKey),
-    pageUp: (e) => moveCursor(sel.cursor - columns * 5, e.shiftKey),
-    pageDown: (e) => moveCursor(sel.cursor + columns * 5, e.shiftKey),
-    home: (e) => moveCursor(0, e.shiftKey),
-    end: (e) => moveCursor(total - 1, e.shiftKey),
+    left: (e) => moveCursor((c) => c - 1, e.shiftKey),
+    right: (e) => moveCursor((c) => c + 1, e.shiftKey),
+    up: (e) => moveCursor((c) => c - columns, e.shiftKey),
+    down: (e) => moveCursor((c) => c + columns, e.shiftKey),
+    pageUp: (e) => moveCursor((c) => c - columns * 5, e.shiftKey),
+    pageDown: (e) => moveCursor((c) => c + columns * 5, e.shiftKey),
+    home: (e) => moveCursor(() => 0, e.shiftKey),
+    end: (e) => moveCursor(() => total - 1, e.shiftKey),
     selectAll: () => setSel((s) => ({ ...s, all: true, ids: new Set() })),
     preview: () => setOverlay((o) => (o === 'preview' ? 'none' : 'preview')),
     move: () => setOverlay('palette'),
@@ -95,6 +96,9 @@ export function BrowseView({ onSelectionCount }: { onSelectionCount: (n: number)
   };
   const commandsRef = useRef(commands);
   commandsRef.current = commands;
+  useEvent('onMenuCommand', ({ command }) => {
+    if (command in commandsRef.current) commandsRef.current[command as BrowseCommand](new KeyboardEvent('keydown'));
+  });
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const command = commandFor(e);
@@ -107,7 +111,7 @@ export function BrowseView({ onSelectionCount }: { onSelectionCount: (n: number)
   }, [overlay]);
 
   const onClick = (index: number, item: GridItem, e: React.MouseEvent): void => {
-    if (e.shiftKey) return moveCursor(index, true);
+    if (e.shiftKey) return moveCursor(() => index, true);
     if (e.ctrlKey || e.metaKey) {
       return setSel((s) => {
         const ids = new Set(s.ids);

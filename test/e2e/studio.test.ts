@@ -1,0 +1,105 @@
+/**
+ * The studio end to end, as a person uses it: `shiwake serve` on a generated dataset, driven
+ * in Debian's Chromium by playwright-core, keyboard first.
+ */
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
+import { writeImage } from '../fixtures/images.js';
+import { requireSystem, tempDir } from '../fixtures/tmp.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
+const tmp = tempDir();
+const projectDir = path.join(tmp, 'project');
+let server: ChildProcess;
+let browser: Browser;
+let page: Page;
+
+async function startServe(): Promise<string> {
+  server = spawnShiwake(['serve', '--project', projectDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SHIWAKE_HOME: path.join(tmp, 'home') } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const url = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
+      if (url) resolve(url[0]);
+    });
+    server.once('exit', (code) => reject(new Error(`shiwake serve exited with ${code}`)));
+  });
+}
+
+const treeCount = (name: string) => page.locator(`[data-testid="tree-row"][data-name="${name}"]`).getAttribute('data-count').then(Number);
+
+describe.runIf(haveChromium)('studio in Chromium', () => {
+  beforeAll(async () => {
+    const root = path.join(tmp, 'data');
+    for (let i = 0; i < 10; i++) await writeImage(path.join(root, 'Shoes/Sneakers', `s${i}.jpg`), { seed: i, width: 80, height: 60 });
+    for (let i = 0; i < 6; i++) await writeImage(path.join(root, 'Bags', `b${i}.png`), { format: 'png', seed: 20 + i });
+    fs.writeFileSync(path.join(root, 'Bags/cut-off.jpg'), fs.readFileSync(path.join(root, 'Shoes/Sneakers/s0.jpg')).subarray(0, 300));
+    shiwakeJson(['import', root, '--project', projectDir]);
+    const url = await startServe();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+  });
+
+  it('shows the grid with real thumbnails and the tree with counts', async () => {
+    await page.locator('[data-testid="cell"] img').first().waitFor();
+    await page.waitForFunction(() => {
+      const imgs = [...document.querySelectorAll<HTMLImageElement>('[data-testid="cell"] img')];
+      return imgs.length >= 10 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    });
+    await expect(page.getByTestId('shown-count').textContent()).resolves.toBe('16 items');
+    expect(await treeCount('Shoes > Sneakers')).toBe(10);
+    expect(await treeCount('Bags')).toBe(6);
+  });
+
+  it('moves three items with the keyboard through the palette, then undoes one action', async () => {
+    await page.locator('[data-testid="tree-row"][data-name="Shoes > Sneakers"]').click();
+    await page.getByTestId('cell').first().click();
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.waitForFunction(() => document.querySelector('[data-testid="selected-count"]')?.textContent === '3 selected');
+    await page.keyboard.press('m');
+    await page.getByTestId('palette-input').fill('bag');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('toast').filter({ hasText: 'move 3 items to Bags' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="tree-row"][data-name="Bags"]')?.getAttribute('data-count') === '9');
+    expect(await treeCount('Shoes > Sneakers')).toBe(7);
+
+    await page.getByTestId('cell').first().click();
+    await page.keyboard.press('x');
+    await page.getByTestId('toast').filter({ hasText: 'exclude 1 item' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="tree-row"][data-name="Shoes > Sneakers"]')?.getAttribute('data-count') === '6');
+    await page.keyboard.press('Control+z');
+    await page.getByTestId('toast').filter({ hasText: 'Undone: exclude 1 item' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="tree-row"][data-name="Shoes > Sneakers"]')?.getAttribute('data-count') === '7');
+
+    const stats = shiwakeJson(['stats', '--project', projectDir]);
+    const inDb = Object.fromEntries(stats.categories.map((c: { name: string; count: number }) => [c.name, c.count]));
+    expect(inDb).toEqual({ Bags: 9, 'Shoes > Sneakers': 7 });
+    expect({ Bags: await treeCount('Bags'), 'Shoes > Sneakers': await treeCount('Shoes > Sneakers') }).toEqual(inDb);
+  });
+
+  it('shows a broken image as a placeholder with its reason', async () => {
+    await page.locator('.tree-row').first().click(); // All categories
+    await page.getByTestId('status-filter').selectOption('broken');
+    const placeholder = page.getByTestId('broken-placeholder').first();
+    await placeholder.waitFor();
+    expect(await placeholder.textContent()).toMatch(/truncated or corrupt JPEG/);
+    await page.getByTestId('status-filter').selectOption('active');
+    await page.locator('[data-testid="cell"] img').first().waitFor();
+    fs.mkdirSync(path.join(REPO, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: path.join(REPO, 'test-artifacts/studio-main-view.png') });
+  });
+});
