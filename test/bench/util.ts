@@ -53,7 +53,7 @@ export function runMeasured(cmd: string, args: string[]): { seconds: number; pea
 }
 
 export function row(label: string, value: string): void {
-  console.log(`  ${label.padEnd(44)} ${value}`);
+  console.log(`  ${label.padEnd(54)} ${value}`);
 }
 
 export function fmt(n: number, digits = 0): string {
