@@ -3,11 +3,12 @@ import type { Command } from './command.js';
 import { parseCommandArgs } from './command.js';
 import { importCommand } from './commands/import.js';
 import { excludeCommand, historyCommand, redoCommand, relabelCommand, restoreCommand, undoCommand } from './commands/labels.js';
+import { balanceCommand, exportCommand, splitCommand } from './commands/prepare.js';
 import { serveCommand } from './commands/serve.js';
 import { statsCommand } from './commands/stats.js';
 import { UsageError } from './output.js';
 
-const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, serveCommand];
+const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, splitCommand, balanceCommand, exportCommand, serveCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

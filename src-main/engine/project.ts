@@ -12,6 +12,7 @@ import { EditRepo } from './db/repos/edits.js';
 import { JobRepo } from './db/repos/jobs.js';
 import { LabelRepo } from './db/repos/labels.js';
 import { MetaRepo } from './db/repos/meta.js';
+import { PlanRepo } from './db/repos/plan.js';
 
 export const DB_FILE = 'shiwake.db';
 export const PROJECT_FOLDERS = ['thumbnails', 'runs', 'exports'] as const;
@@ -23,6 +24,7 @@ export class Project {
   readonly jobs: JobRepo;
   readonly meta: MetaRepo;
   readonly edits: EditRepo;
+  readonly plan: PlanRepo;
 
   private constructor(
     readonly dir: string,
@@ -34,6 +36,7 @@ export class Project {
     this.jobs = new JobRepo(db);
     this.meta = new MetaRepo(db);
     this.edits = new EditRepo(db);
+    this.plan = new PlanRepo(db);
   }
 
   /** The dataset folder this project was made from (absolute). */

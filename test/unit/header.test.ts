@@ -12,7 +12,7 @@ describe('image headers', () => {
     for (const [width, height] of sizes) {
       it(`reads ${format} ${width}x${height} from the header`, async () => {
         const bytes = await imageBytes({ format, width, height });
-        expect(readHeader(bytes)).toEqual({ format, width, height });
+        expect(readHeader(bytes)).toMatchObject({ format, width, height });
       });
     }
   }
@@ -32,7 +32,7 @@ describe('image headers', () => {
       .jpeg()
       .withExif({ IFD0: { ImageDescription: 'x'.repeat(20000) } })
       .toBuffer();
-    expect(readHeader(bytes)).toEqual({ format: 'jpeg', width: 64, height: 48 });
+    expect(readHeader(bytes)).toEqual({ format: 'jpeg', width: 64, height: 48, components: 3 });
   });
 
   it('knows TIFF and AVIF by content but leaves their size to sharp', async () => {

@@ -95,4 +95,22 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX import_issues_job ON import_issues(job_id);
     `,
   },
+  {
+    version: 2,
+    name: 'train/validation split, content hashes for duplicates, balance plan',
+    sql: `
+      ALTER TABLE items ADD COLUMN split TEXT CHECK (split IN ('train', 'validation'));
+      -- hash of the file's bytes, computed only for files whose size another file shares
+      ALTER TABLE items ADD COLUMN content_hash TEXT;
+      CREATE INDEX items_split ON items(split, status);
+      CREATE INDEX items_size ON items(size);
+
+      -- The applied balance plan: how many times each item goes into training (0 = left out).
+      -- Items without a row count once. Validation items are never repeated.
+      CREATE TABLE balance_items (
+        item_id INTEGER PRIMARY KEY REFERENCES items(id),
+        copies  INTEGER NOT NULL CHECK (copies >= 0)
+      ) STRICT;
+    `,
+  },
 ];

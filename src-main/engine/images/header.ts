@@ -10,6 +10,8 @@ export interface HeaderInfo {
   /** undefined when the size is not in `head` (format known, size needs sharp) */
   width?: number;
   height?: number;
+  /** JPEG only: colour components in the frame (1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK) */
+  components?: number;
 }
 
 export function sniffFormat(head: Buffer): ImageFormat | undefined {
@@ -34,7 +36,7 @@ export function readHeader(head: Buffer): HeaderInfo | undefined {
   return size ? { format, ...size } : { format };
 }
 
-type Size = { width: number; height: number } | undefined;
+type Size = { width: number; height: number; components?: number } | undefined;
 
 const sizeReaders: Partial<Record<ImageFormat, (b: Buffer) => Size>> = {
   png: (b) => (b.length >= 24 && b.toString('latin1', 12, 16) === 'IHDR' ? { width: b.readUInt32BE(16), height: b.readUInt32BE(20) } : undefined),
@@ -82,7 +84,7 @@ function readJpegSize(b: Buffer): Size {
     }
     const length = b.readUInt16BE(i + 2);
     const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isSof) return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7) };
+    if (isSof) return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7), components: b[i + 9] };
     if (marker === 0xda || marker === 0xd9) return undefined; // scan data before any frame header
     i += 2 + length;
   }

@@ -56,7 +56,7 @@ export class ItemRepo {
        VALUES (@path, @size, @mtime_ms, @width, @height, @format, @category_id, @category_id, @status, @reason)`,
     );
     this.probeStmt = db.prepare(
-      'UPDATE items SET size = @size, mtime_ms = @mtime_ms, width = @width, height = @height, format = @format WHERE id = @id',
+      'UPDATE items SET size = @size, mtime_ms = @mtime_ms, width = @width, height = @height, format = @format, content_hash = NULL WHERE id = @id',
     );
     this.statusStmt = db.prepare('UPDATE items SET status = ?, reason = ? WHERE id = ?');
     this.categoryStmt = db.prepare('UPDATE items SET category_id = ? WHERE id = ?');

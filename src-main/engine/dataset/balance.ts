@@ -1,0 +1,135 @@
+/**
+ * Balance: the distribution of items per category, and a plan that caps big categories
+ * (a seeded sample), and drops or oversamples small ones. The plan acts on training items;
+ * validation stays a faithful sample of the data (a dropped category leaves both).
+ * Oversampling repeats items in training only. An applied plan is stored, so that export
+ * and training use the same one.
+ */
+import { seededHash } from '../../shared/seededHash.js';
+import type { PlanItem } from '../db/repos/plan.js';
+import type { Project } from '../project.js';
+import { moveItems, type EditResult } from './labels.js';
+import { pushTo } from './split.js';
+
+export interface Distribution {
+  categories: { name: string; count: number }[];
+  summary: { categories: number; items: number; min: number; median: number; max: number; imbalance: number };
+}
+
+export function distribution(project: Project): Distribution {
+  const categories = project.categories.activeCounts().map((c) => ({ name: c.name, count: c.count }));
+  const counts = categories.map((c) => c.count).sort((a, b) => a - b);
+  const min = counts[0] ?? 0;
+  const max = counts[counts.length - 1] ?? 0;
+  const mid = counts.length >> 1;
+  const median = counts.length === 0 ? 0 : counts.length % 2 ? counts[mid]! : (counts[mid - 1]! + counts[mid]!) / 2;
+  return {
+    categories,
+    summary: { categories: counts.length, items: counts.reduce((s, n) => s + n, 0), min, median, max, imbalance: min > 0 ? max / min : 0 },
+  };
+}
+
+export interface BalanceOptions {
+  maxPerCategory?: number;
+  minPerCategory?: number;
+  /** below the minimum: repeat items up to it (true) or drop the category (false) */
+  oversample?: boolean;
+  seed?: number;
+}
+
+export interface CategoryPlan {
+  name: string;
+  /** training items (all items when there is no split yet) */
+  items: number;
+  kept: number;
+  dropped: number;
+  /** extra copies added by oversampling */
+  repeated: number;
+  /** training examples after the plan: kept + repeated */
+  final: number;
+  validation: number;
+  action: 'keep' | 'cap' | 'drop' | 'oversample';
+}
+
+export interface BalancePlan {
+  options: Required<BalanceOptions>;
+  categories: CategoryPlan[];
+  totals: { items: number; kept: number; dropped: number; repeated: number; final: number };
+  /** copies per item id (0 = left out); items not listed count once */
+  copies: Map<number, number>;
+}
+
+export function planBalance(project: Project, options: BalanceOptions): BalancePlan {
+  const opts: Required<BalanceOptions> = {
+    maxPerCategory: options.maxPerCategory ?? 0,
+    minPerCategory: options.minPerCategory ?? 0,
+    oversample: options.oversample ?? false,
+    seed: options.seed ?? 42,
+  };
+  for (const [k, v] of Object.entries({ maxPerCategory: opts.maxPerCategory, minPerCategory: opts.minPerCategory })) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`${k} must be a whole number of items, 0 for none (got ${v})`);
+  }
+  if (opts.maxPerCategory && opts.minPerCategory > opts.maxPerCategory) throw new Error(`the minimum (${opts.minPerCategory}) is above the maximum (${opts.maxPerCategory})`);
+
+  const byCategory = new Map<number, PlanItem[]>();
+  for (const item of project.plan.activeItems()) pushTo(byCategory, item.category_id, item);
+  const copies = new Map<number, number>();
+  const categories: CategoryPlan[] = [];
+  for (const [categoryId, all] of byCategory) {
+    const validation = all.filter((i) => i.split === 'validation');
+    const train = all.filter((i) => i.split !== 'validation');
+    const ranked = train.map((item) => ({ item, rank: seededHash(item.path, opts.seed) })).sort((a, b) => a.rank - b.rank || a.item.id - b.item.id).map((r) => r.item);
+    const n = ranked.length;
+    let action: CategoryPlan['action'] = 'keep';
+    let kept = n;
+    let repeated = 0;
+    if (opts.minPerCategory && n < opts.minPerCategory) {
+      if (opts.oversample && n > 0) {
+        action = 'oversample';
+        ranked.forEach((item, i) => copies.set(item.id, Math.floor(opts.minPerCategory / n) + (i < opts.minPerCategory % n ? 1 : 0)));
+        repeated = opts.minPerCategory - n;
+      } else {
+        action = 'drop';
+        kept = 0;
+        for (const item of all) copies.set(item.id, 0);
+      }
+    } else if (opts.maxPerCategory && n > opts.maxPerCategory) {
+      action = 'cap';
+      kept = opts.maxPerCategory;
+      ranked.slice(kept).forEach((item) => copies.set(item.id, 0));
+    }
+    categories.push({
+      name: project.categories.nameOf(categoryId), items: n, kept, dropped: n - kept, repeated, final: kept + repeated,
+      validation: action === 'drop' ? 0 : validation.length, action,
+    });
+  }
+  categories.sort((a, b) => a.name.localeCompare(b.name));
+  const sum = (k: 'items' | 'kept' | 'dropped' | 'repeated' | 'final'): number => categories.reduce((s, c) => s + c[k], 0);
+  return { options: opts, categories, totals: { items: sum('items'), kept: sum('kept'), dropped: sum('dropped'), repeated: sum('repeated'), final: sum('final') }, copies };
+}
+
+/** Stores a plan (replacing the previous one): export and training follow it from now on. */
+export function applyBalance(project: Project, plan: BalancePlan): void {
+  project.db.transaction(() => {
+    project.plan.replaceBalance(plan.copies);
+    project.meta.set('balance_plan', JSON.stringify({ options: plan.options, totals: plan.totals, applied_at: new Date().toISOString() }));
+  })();
+}
+
+export function clearBalance(project: Project): void {
+  project.db.transaction(() => {
+    project.plan.replaceBalance(new Map());
+    project.meta.set('balance_plan', 'null');
+  })();
+}
+
+/** Merges categories into one: a relabel batch like any other, so it can be undone. */
+export function mergeCategories(project: Project, from: string[], into: string): EditResult {
+  const ids: number[] = [];
+  for (const name of from) {
+    const categoryId = project.categories.findId(name);
+    if (categoryId === undefined) throw new Error(`there is no category "${name}"`);
+    ids.push(...(project.db.prepare('SELECT id FROM items WHERE category_id = ?').pluck().all(categoryId) as number[]));
+  }
+  return moveItems(project, ids, into, 'merge');
+}

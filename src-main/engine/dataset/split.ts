@@ -1,0 +1,118 @@
+/**
+ * Stratified train/validation split. Within each category the items are ranked by a seeded
+ * hash of their path, and the first round(n * fraction) go to validation: repeatable for a
+ * seed, whatever the row order. Exact duplicates form one unit that goes to one split, so a
+ * picture cannot be in both. Items keep their split when relabeled; running the split again
+ * with the same settings only places new items.
+ */
+import type { Progress } from '../../shared/types.js';
+import { seededHash } from '../../shared/seededHash.js';
+import type { PlanItem, Split } from '../db/repos/plan.js';
+import type { Project } from '../project.js';
+import { hashDuplicateCandidates } from './duplicates.js';
+
+export interface SplitOptions {
+  validation?: number;
+  seed?: number;
+  /** re-split everything even when the settings are unchanged */
+  reset?: boolean;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface CategorySplit {
+  name: string;
+  items: number;
+  train: number;
+  validation: number;
+  target: number;
+}
+
+export interface SplitSummary {
+  validation: number;
+  seed: number;
+  train: number;
+  validationItems: number;
+  placed: number;
+  kept: number;
+  duplicateGroups: number;
+  categories: CategorySplit[];
+  /** categories with too few items for a validation part: all their items are in train */
+  tooSmall: { name: string; items: number }[];
+}
+
+export async function splitDataset(project: Project, options: SplitOptions = {}): Promise<SplitSummary> {
+  const validation = options.validation ?? 0.1;
+  const seed = options.seed ?? 42;
+  if (!(validation > 0 && validation < 1)) throw new Error(`the validation share must be between 0 and 1 (got ${validation})`);
+  if (!Number.isInteger(seed)) throw new Error(`the seed must be an integer (got ${seed})`);
+  await hashDuplicateCandidates(project, options.onProgress, options.signal);
+
+  const previous = project.meta.get('split_settings');
+  const settings = JSON.stringify({ validation, seed });
+  const reset = options.reset === true || previous !== settings;
+  const items = project.plan.activeItems();
+  const decided = new Map<string, Split>();
+  const unitOf = (item: PlanItem): string => item.content_hash ?? `#${item.id}`;
+  if (!reset) for (const item of items) if (item.split) decided.set(unitOf(item), item.split);
+
+  const members = new Map<string, PlanItem[]>();
+  const byCategory = new Map<number, PlanItem[]>();
+  for (const item of items) {
+    pushTo(members, unitOf(item), item);
+    pushTo(byCategory, item.category_id, item);
+  }
+
+  const tooSmall: SplitSummary['tooSmall'] = [];
+  for (const [categoryId, list] of [...byCategory].sort((a, b) => a[0] - b[0])) {
+    const target = Math.round(list.length * validation);
+    if (target === 0) tooSmall.push({ name: project.categories.nameOf(categoryId), items: list.length });
+    const ranked = list.map((item) => ({ item, rank: seededHash(item.path, seed) })).sort((a, b) => a.rank - b.rank || a.item.id - b.item.id);
+    let inValidation = ranked.filter(({ item }) => decided.get(unitOf(item)) === 'validation').length;
+    for (const { item } of ranked) {
+      const unit = unitOf(item);
+      if (decided.has(unit)) continue;
+      const here = members.get(unit)!.filter((m) => m.category_id === categoryId).length;
+      const split: Split = inValidation + here <= target ? 'validation' : 'train';
+      if (split === 'validation') inValidation += here;
+      decided.set(unit, split);
+    }
+  }
+
+  const assign = new Map<number, Split>();
+  let kept = 0;
+  for (const item of items) {
+    const split = decided.get(unitOf(item))!;
+    if (item.split === split) kept++;
+    else assign.set(item.id, split);
+  }
+  project.db.transaction(() => {
+    if (reset) project.plan.clearSplits();
+    project.plan.setSplits(reset ? new Map(items.map((i) => [i.id, decided.get(unitOf(i))!])) : assign);
+    project.meta.set('split_settings', settings);
+  })();
+
+  const categories: CategorySplit[] = [...byCategory].map(([categoryId, list]) => {
+    const v = list.filter((i) => decided.get(unitOf(i)) === 'validation').length;
+    return { name: project.categories.nameOf(categoryId), items: list.length, train: list.length - v, validation: v, target: Math.round(list.length * validation) };
+  });
+  categories.sort((a, b) => a.name.localeCompare(b.name));
+  const validationItems = categories.reduce((s, c) => s + c.validation, 0);
+  return {
+    validation,
+    seed,
+    train: items.length - validationItems,
+    validationItems,
+    placed: reset ? items.length : assign.size,
+    kept: reset ? 0 : kept,
+    duplicateGroups: [...members.values()].filter((m) => m.length > 1).length,
+    categories,
+    tooSmall,
+  };
+}
+
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

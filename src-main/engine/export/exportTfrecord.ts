@@ -1,0 +1,224 @@
+/**
+ * TFRecord export in the layout of TensorFlow's inception scripts: train-NNNNN-of-NNNNN and
+ * validation-NNNNN-of-NNNNN shards, labels.txt, and a manifest. Shards are written in
+ * parallel, each to a temporary name, fsync'ed and renamed when complete, so a killed export
+ * never leaves a partial shard under a final name; a re-run with the same options keeps the
+ * finished shards and writes the rest.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Progress } from '../../shared/types.js';
+import { itemFile } from '../dataset/sources.js';
+import { exportJpeg } from '../images/exportJpeg.js';
+import { describeSharpError } from '../images/sharpLib.js';
+import { ProgressMeter } from '../jobs/progress.js';
+import type { Project } from '../project.js';
+import { imageExample } from '../tfrecord/example.js';
+import { frameRecord } from '../tfrecord/record.js';
+import type { Split } from '../db/repos/plan.js';
+import { selectForExport, shardName, shardRanges, shuffled, type ExportRecord } from './selection.js';
+
+export interface TfrecordOptions {
+  out: string;
+  trainShards?: number;
+  validationShards?: number;
+  maxSide?: number;
+  seed?: number;
+  /** JPEG quality for re-encoded images (the reference uses 100) */
+  quality?: number;
+  /** shards written at once */
+  parallel?: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface ShardInfo {
+  file: string;
+  split: Split;
+  records: number;
+  per_label: Record<string, number>;
+}
+
+export interface TfrecordManifest {
+  format: 'tfrecord';
+  created_at: string;
+  project: string;
+  options: { train_shards: number; validation_shards: number; max_side: number | null; seed: number; jpeg_quality: number };
+  labels: string[];
+  shards: ShardInfo[];
+  splits: Record<Split, { records: number; per_label: Record<string, number> }>;
+  passed_through: number;
+  re_encoded: number;
+  left_out: { excluded: number; broken: number; missing: number; balance_plan: number; failed: { path: string; reason: string }[] };
+  state: 'done' | 'cancelled';
+}
+
+const IMAGES_PER_SHARD = 1024;
+const PROGRESS_FILE = '.shiwake-export.json';
+
+export async function exportTfrecord(project: Project, options: TfrecordOptions): Promise<TfrecordManifest> {
+  const seed = options.seed ?? 42;
+  const quality = options.quality ?? 100;
+  const selection = await selectForExport(project);
+  const plan = (['train', 'validation'] as const).map((split) => {
+    const records = shuffled(selection.records[split], seed);
+    const asked = split === 'train' ? options.trainShards : options.validationShards;
+    const count = asked ?? Math.max(1, Math.ceil(records.length / IMAGES_PER_SHARD));
+    if (!Number.isInteger(count) || count < 1) throw new Error(`the number of ${split} shards must be a whole number, at least 1 (got ${asked})`);
+    return { split, records, count };
+  });
+  const opts = { train_shards: plan[0]!.count, validation_shards: plan[1]!.count, max_side: options.maxSide ?? null, seed, jpeg_quality: quality };
+  const fingerprint = crypto.createHash('sha256').update(JSON.stringify({ opts, labels: selection.labels, records: plan.map((p) => p.records.map((r) => r.itemId)) })).digest('hex');
+
+  fs.mkdirSync(options.out, { recursive: true });
+  const done = resumeState(options.out, fingerprint);
+  const jobs = plan.flatMap(({ split, records, count }) =>
+    shardRanges(records.length, count).map(([a, b], k) => ({ split, file: shardName(split, k, count), records: records.slice(a, b) })),
+  );
+  const total = jobs.reduce((s, j) => s + j.records.length, 0);
+  const meter = new ProgressMeter('writing shards', total);
+  let written = jobs.filter((j) => done.has(j.file)).reduce((s, j) => s + j.records.length, 0);
+  const failed: { path: string; reason: string }[] = [];
+  const stats = { passed: 0, encoded: 0 };
+  const shardInfos = new Map<string, ShardInfo>();
+  for (const info of done.values()) shardInfos.set(info.file, info);
+
+  const root = project.datasetRoot;
+  const queue = jobs.filter((j) => !done.has(j.file));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < queue.length && !options.signal?.aborted) {
+      const job = queue[next++]!;
+      const info = await writeShard(path.join(options.out, job.file), job.split, job.records, root, { maxSide: options.maxSide, quality }, stats, failed, () => {
+        written++;
+        if (written % 32 === 0) options.onProgress?.(meter.update(written));
+      }, options.signal);
+      if (!info) break;
+      shardInfos.set(job.file, info);
+      done.set(job.file, info);
+      saveResumeState(options.out, fingerprint, done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.parallel ?? 4, Math.max(1, queue.length)) }, worker));
+  options.onProgress?.(meter.update(written));
+
+  const cancelled = options.signal?.aborted === true && jobs.some((j) => !done.has(j.file));
+  const shards = jobs.map((j) => shardInfos.get(j.file)).filter((s): s is ShardInfo => s !== undefined);
+  const manifest: TfrecordManifest = {
+    format: 'tfrecord',
+    created_at: new Date().toISOString(),
+    project: project.dir,
+    options: opts,
+    labels: selection.labels,
+    shards,
+    splits: { train: sumSplit(shards, 'train'), validation: sumSplit(shards, 'validation') },
+    passed_through: stats.passed,
+    re_encoded: stats.encoded,
+    left_out: { excluded: selection.leftOut.excluded, broken: selection.leftOut.broken, missing: selection.leftOut.missing, balance_plan: selection.leftOut.balance, failed },
+    state: cancelled ? 'cancelled' : 'done',
+  };
+  if (!cancelled) {
+    writeAtomically(path.join(options.out, 'labels.txt'), selection.labels.map((l) => `${l}\n`).join(''));
+    writeAtomically(path.join(options.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    fs.rmSync(path.join(options.out, PROGRESS_FILE), { force: true });
+  }
+  return manifest;
+}
+
+async function writeShard(
+  file: string,
+  split: Split,
+  records: ExportRecord[],
+  root: string,
+  encode: { maxSide?: number; quality: number },
+  stats: { passed: number; encoded: number },
+  failed: { path: string; reason: string }[],
+  onRecord: () => void,
+  signal?: AbortSignal,
+): Promise<ShardInfo | undefined> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w');
+  const perLabel: Record<string, number> = {};
+  let count = 0;
+  try {
+    // convert a few images ahead while the previous ones are written, keeping record order
+    const ahead = 8;
+    const pending: Promise<Buffer | null>[] = [];
+    const start = (r: ExportRecord): Promise<Buffer | null> =>
+      exportJpeg(itemFile(root, r.path), encode).then(
+        (img) => {
+          if (img.passedThrough) stats.passed++;
+          else stats.encoded++;
+          return frameRecord(imageExample({ jpeg: img.jpeg, height: img.height, width: img.width, label: r.label, text: r.text, filename: path.posix.basename(r.path) }));
+        },
+        (err: unknown) => {
+          failed.push({ path: r.path, reason: `cannot be decoded: ${describeSharpError(err)}` });
+          return null;
+        },
+      );
+    for (let i = 0; i < Math.min(ahead, records.length); i++) pending.push(start(records[i]!));
+    for (let i = 0; i < records.length; i++) {
+      if (signal?.aborted) return undefined;
+      const framed = await pending[i]!;
+      if (i + ahead < records.length) pending.push(start(records[i + ahead]!));
+      if (framed) {
+        writeAll(fd, framed);
+        count++;
+        perLabel[records[i]!.label] = (perLabel[records[i]!.label] ?? 0) + 1;
+      }
+      pending[i] = Promise.resolve(null); // let the buffer go
+      onRecord();
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+    if (signal?.aborted) fs.rmSync(tmp, { force: true });
+  }
+  fs.renameSync(tmp, file);
+  return { file: path.basename(file), split, records: count, per_label: perLabel };
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+}
+
+function sumSplit(shards: ShardInfo[], split: Split): { records: number; per_label: Record<string, number> } {
+  const perLabel: Record<string, number> = {};
+  let records = 0;
+  for (const s of shards.filter((x) => x.split === split)) {
+    records += s.records;
+    for (const [k, v] of Object.entries(s.per_label)) perLabel[k] = (perLabel[k] ?? 0) + v;
+  }
+  return { records, per_label: perLabel };
+}
+
+/** Shards finished by an earlier run of the same export; anything else of ours is cleared. */
+function resumeState(out: string, fingerprint: string): Map<string, ShardInfo> {
+  const file = path.join(out, PROGRESS_FILE);
+  let state: { fingerprint: string; shards: ShardInfo[] } | undefined;
+  try {
+    state = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    state = undefined;
+  }
+  const ours = /^(train|validation)-\d{5}-of-\d{5}(\.tmp-\d+)?$/;
+  const keep = new Map<string, ShardInfo>();
+  if (state?.fingerprint === fingerprint) for (const s of state.shards) if (fs.existsSync(path.join(out, s.file))) keep.set(s.file, s);
+  for (const name of fs.readdirSync(out)) {
+    if (ours.test(name) && !keep.has(name)) fs.rmSync(path.join(out, name), { force: true });
+  }
+  for (const stale of ['manifest.json', 'labels.txt']) if (keep.size === 0) fs.rmSync(path.join(out, stale), { force: true });
+  return keep;
+}
+
+function saveResumeState(out: string, fingerprint: string, done: Map<string, ShardInfo>): void {
+  writeAtomically(path.join(out, PROGRESS_FILE), JSON.stringify({ fingerprint, shards: [...done.values()] }));
+}
+
+export function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
