@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchBrowse } from './browse.js';
+import { benchExport } from './export.js';
 import { benchImport } from './import.js';
 
 const { values } = parseArgs({
@@ -16,4 +17,5 @@ const wanted = (name: string): boolean => !only || only.includes(name);
 
 console.log(`shiwake bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 if (wanted('import')) await benchImport(Number(values.n ?? 100_000), runs);
+if (wanted('export')) await benchExport(Number(values.n ?? 100_000), runs);
 if (wanted('browse')) await benchBrowse(Number(values.n ?? 1_000_000), runs);

@@ -14,8 +14,9 @@ import { exportJpeg } from '../images/exportJpeg.js';
 import { describeSharpError } from '../images/sharpLib.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import type { Project } from '../project.js';
-import { imageExample } from '../tfrecord/example.js';
-import { frameRecord } from '../tfrecord/record.js';
+import { imageExamplePieces } from '../tfrecord/example.js';
+import { frameRecordPieces } from '../tfrecord/record.js';
+import type { Pieces } from '../tfrecord/protobuf.js';
 import type { Split } from '../db/repos/plan.js';
 import { selectForExport, shardName, shardRanges, shuffled, type ExportRecord } from './selection.js';
 
@@ -144,13 +145,13 @@ async function writeShard(
   try {
     // convert a few images ahead while the previous ones are written, keeping record order
     const ahead = 8;
-    const pending: Promise<Buffer | null>[] = [];
-    const start = (r: ExportRecord): Promise<Buffer | null> =>
+    const pending: Promise<Pieces | null>[] = [];
+    const start = (r: ExportRecord): Promise<Pieces | null> =>
       exportJpeg(itemFile(root, r.path), encode).then(
         (img) => {
           if (img.passedThrough) stats.passed++;
           else stats.encoded++;
-          return frameRecord(imageExample({ jpeg: img.jpeg, height: img.height, width: img.width, label: r.label, text: r.text, filename: path.posix.basename(r.path) }));
+          return frameRecordPieces(imageExamplePieces({ jpeg: img.jpeg, height: img.height, width: img.width, label: r.label, text: r.text, filename: path.posix.basename(r.path) }));
         },
         (err: unknown) => {
           failed.push({ path: r.path, reason: `cannot be decoded: ${describeSharpError(err)}` });
@@ -179,9 +180,21 @@ async function writeShard(
   return { file: path.basename(file), split, records: count, per_label: perLabel };
 }
 
-function writeAll(fd: number, buf: Buffer): void {
-  let off = 0;
-  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+/** Writes pieces with one writev call (looping on short writes). */
+function writeAll(fd: number, pieces: Pieces): void {
+  let rest = pieces;
+  while (rest.length > 0) {
+    let n = fs.writevSync(fd, rest.slice(0, 512));
+    const next: Buffer[] = [];
+    for (const p of rest) {
+      if (n >= p.length) n -= p.length;
+      else {
+        next.push(n > 0 ? p.subarray(n) : p);
+        n = 0;
+      }
+    }
+    rest = next;
+  }
 }
 
 function sumSplit(shards: ShardInfo[], split: Split): { records: number; per_label: Record<string, number> } {

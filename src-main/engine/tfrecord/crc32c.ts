@@ -15,8 +15,9 @@ const TABLE = (() => {
   return t;
 })();
 
-export function crc32cJs(data: Uint8Array): number {
-  let crc = 0xffffffff;
+/** `previous` continues a CRC over more data: crc(a + b) === crc(b, crc(a)). */
+export function crc32cJs(data: Uint8Array, previous = 0): number {
+  let crc = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < data.length; i++) crc = TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
@@ -32,9 +33,9 @@ const native: Native | undefined = (() => {
 
 export const crc32cImplementation = native ? 'native (@node-rs/crc32)' : 'JavaScript';
 
-export function crc32c(data: Uint8Array): number {
-  if (native) return native(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)) >>> 0;
-  return crc32cJs(data);
+export function crc32c(data: Uint8Array, previous = 0): number {
+  if (native) return native(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), previous) >>> 0;
+  return crc32cJs(data, previous);
 }
 
 /** TFRecord's masked CRC: rotate right by 15 bits and add a constant. */

@@ -1,4 +1,9 @@
-/** The few protobuf wire-format pieces Example and Event encoding need. */
+/**
+ * The few protobuf wire-format pieces Example and Event encoding need. Messages are built
+ * as lists of buffers (pieces) so that a large value, an image's bytes, is referenced and
+ * never copied; `pieceLength` gives the size a length prefix needs.
+ */
+export type Pieces = Buffer[];
 
 export function varint(value: number | bigint): Buffer {
   let v = BigInt.asUintN(64, BigInt(value)); // negatives take 10 bytes, as int64 must
@@ -27,7 +32,14 @@ export function tag(field: number, wireType: 0 | 1 | 2 | 5): Buffer {
   return smallVarint((field << 3) | wireType);
 }
 
-/** A length-delimited field. */
-export function lengthDelimited(field: number, payload: Buffer): Buffer[] {
-  return [tag(field, 2), smallVarint(payload.length), payload];
+export function pieceLength(pieces: Pieces): number {
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  return n;
+}
+
+/** A length-delimited field around a message given as pieces (no copy of the pieces). */
+export function lengthDelimited(field: number, payload: Buffer | Pieces): Pieces {
+  const pieces = Buffer.isBuffer(payload) ? [payload] : payload;
+  return [tag(field, 2), smallVarint(pieceLength(pieces)), ...pieces];
 }

@@ -1,5 +1,6 @@
 /** TFRecord framing (tensorflow/core/lib/io/record_writer.cc): length, CRCs, data. */
-import { maskedCrc32c } from './crc32c.js';
+import { crc32c, maskCrc, maskedCrc32c } from './crc32c.js';
+import { pieceLength, type Pieces } from './protobuf.js';
 
 export function frameRecord(data: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(16 + data.length);
@@ -8,6 +9,18 @@ export function frameRecord(data: Uint8Array): Buffer {
   out.set(data, 12);
   out.writeUInt32LE(maskedCrc32c(data), 12 + data.length);
   return out;
+}
+
+/** The same framing around a message given as pieces: returns pieces, copying no data. */
+export function frameRecordPieces(data: Pieces): Pieces {
+  const header = Buffer.allocUnsafe(12);
+  header.writeBigUInt64LE(BigInt(pieceLength(data)), 0);
+  header.writeUInt32LE(maskedCrc32c(header.subarray(0, 8)), 8);
+  let crc = 0;
+  for (const p of data) crc = crc32c(p, crc);
+  const footer = Buffer.allocUnsafe(4);
+  footer.writeUInt32LE(maskCrc(crc), 0);
+  return [header, ...data, footer];
 }
 
 export class RecordError extends Error {}
