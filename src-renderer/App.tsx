@@ -3,13 +3,23 @@ import { useJobs, useQuery } from './api/hooks';
 import { call } from './api/transport';
 import { StatusBar } from './components/StatusBar';
 import { ToastProvider, useNotify } from './components/Toasts';
+import { BalanceView } from './features/balance/BalanceView';
 import { BrowseView } from './features/browse/BrowseView';
+import { ExportView } from './features/export/ExportView';
 import { StartScreen } from './features/start/StartScreen';
+
+type View = 'browse' | 'balance' | 'export';
+const VIEWS: { id: View; label: string }[] = [
+  { id: 'browse', label: 'Browse' },
+  { id: 'balance', label: 'Balance & split' },
+  { id: 'export', label: 'Export' },
+];
 
 function Studio() {
   const notify = useNotify();
   const info = useQuery('app.info', {}, ['onProjectChanged']);
   const [selected, setSelected] = useState(0);
+  const [view, setView] = useState<View>('browse');
   const jobs = useJobs((d) => notify(`${d.title}: ${d.state === 'done' ? d.message : `${d.state}: ${d.message}`}`, { kind: d.state === 'failed' ? 'error' : 'info' }));
   if (info.error) return <div className="fatal">{info.error}</div>;
   if (!info.data) return <div className="loading">Loading…</div>;
@@ -21,12 +31,23 @@ function Studio() {
         <span className="dataset" title={project?.datasetRoot}>{project?.name ?? ''}</span>
         {project && (
           <nav>
-            <button className="tab active">Browse</button>
+            {VIEWS.map((v) => (
+              <button key={v.id} className={`tab ${view === v.id ? 'active' : ''}`} onClick={() => setView(v.id)} data-testid={`tab-${v.id}`}>{v.label}</button>
+            ))}
           </nav>
         )}
         {project && <button className="link push-right" onClick={() => void call('project.close', {})} data-testid="close-project">Other projects…</button>}
       </header>
-      {project ? <BrowseView key={project.dir} onSelectionCount={setSelected} /> : <StartScreen />}
+      {project ? (
+        // every view stays mounted, so each keeps its state when you come back to it
+        <div className="views" key={project.dir}>
+          <div className="view browse-host" hidden={view !== 'browse'}><BrowseView active={view === 'browse'} onSelectionCount={setSelected} /></div>
+          <div className="view" hidden={view !== 'balance'}><BalanceView active={view === 'balance'} /></div>
+          <div className="view" hidden={view !== 'export'}><ExportView projectDir={project.dir} /></div>
+        </div>
+      ) : (
+        <StartScreen />
+      )}
       <StatusBar backend={info.data.backend} jobs={jobs} selected={selected} onCancel={(id) => void call('jobs.cancel', { id })} />
     </div>
   );

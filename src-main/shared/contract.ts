@@ -28,6 +28,15 @@ export const selection = z.union([
 ]);
 export type Selection = z.infer<typeof selection>;
 
+const balanceOptions = z
+  .object({
+    maxPerCategory: z.number().int().min(0).optional(),
+    minPerCategory: z.number().int().min(0).optional(),
+    oversample: z.boolean().optional(),
+    seed: z.number().int().optional(),
+  })
+  .strict();
+
 export const methods = {
   'app.info': z.object({}).strict(),
   'project.open': z.object({ dir: nonEmpty('the project folder') }).strict(),
@@ -48,6 +57,20 @@ export const methods = {
   'jobs.cancel': z.object({ id }).strict(),
   'jobs.active': z.object({}).strict(),
   'files.list': z.object({ dir: z.string().optional() }).strict(),
+  'dataset.split': z.object({ validation: z.number().gt(0).lt(1).optional(), seed: z.number().int().optional(), reset: z.boolean().optional() }).strict(),
+  'balance.preview': balanceOptions,
+  'balance.apply': balanceOptions,
+  'balance.merge': z.object({ from: z.array(nonEmpty('a category name')).min(1), into: nonEmpty('the category to merge into') }).strict(),
+  'export.start': z
+    .object({
+      format: z.enum(['tfrecord', 'folders', 'csv']),
+      out: nonEmpty('the output folder'),
+      trainShards: z.number().int().min(1).optional(),
+      validationShards: z.number().int().min(1).optional(),
+      maxSide: z.number().int().min(1).optional(),
+      seed: z.number().int().optional(),
+    })
+    .strict(),
   /** the native folder dialog (Electron); null in browser mode, where the UI shows its own picker */
   'dialog.pickFolder': z.object({}).strict(),
 } as const;
@@ -135,6 +158,31 @@ export interface Results {
   'jobs.active': JobInfo[];
   'files.list': FolderListing;
   'dialog.pickFolder': string | null;
+  'dataset.split': { job: number };
+  'balance.preview': BalanceView;
+  'balance.apply': BalanceView;
+  'balance.merge': EditOutcome;
+  'export.start': { job: number; out: string };
+}
+
+export interface BalanceCategory {
+  name: string;
+  items: number;
+  kept: number;
+  dropped: number;
+  repeated: number;
+  final: number;
+  validation: number;
+  action: 'keep' | 'cap' | 'drop' | 'oversample';
+}
+
+export interface BalanceView {
+  summary: { categories: number; items: number; min: number; median: number; max: number; imbalance: number };
+  categories: BalanceCategory[];
+  totals: { items: number; kept: number; dropped: number; repeated: number; final: number };
+  /** the stored plan's options, or null when none is applied */
+  applied: { maxPerCategory: number; minPerCategory: number; oversample: boolean; seed: number } | null;
+  split: { validation: number; seed: number } | null;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };

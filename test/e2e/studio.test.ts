@@ -101,4 +101,25 @@ describe.runIf(haveChromium)('studio in Chromium', () => {
     fs.mkdirSync(path.join(REPO, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: path.join(REPO, 'test-artifacts/studio-main-view.png') });
   });
+
+  it('splits, applies a balance plan and exports TFRecord from the studio', async () => {
+    await page.getByTestId('tab-balance').click();
+    await page.getByTestId('distribution-chart').waitFor();
+    await page.getByTestId('split-button').click();
+    await page.getByTestId('toast').filter({ hasText: 'Split train/validation' }).waitFor();
+    await page.getByTestId('max-input').fill('5');
+    await page.locator('[data-testid="plan-table"] tr.action-cap').first().waitFor();
+    await page.getByTestId('apply-plan').click();
+    await page.getByTestId('toast').filter({ hasText: 'Plan applied' }).waitFor();
+    await page.getByTestId('tab-export').click();
+    const out = path.join(tmp, 'studio-export');
+    await page.getByTestId('export-out').fill(out);
+    await page.getByTestId('export-start').click();
+    await page.getByTestId('toast').filter({ hasText: 'Export tfrecord' }).waitFor();
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.labels).toEqual(['Bags', 'Shoes > Sneakers']);
+    // the cap of 5 applies to training items of each category
+    expect(Object.values(manifest.splits.train.per_label)).toEqual([5, 5]);
+    await page.getByTestId('tab-browse').click();
+  });
 });

@@ -5,9 +5,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Args, CategoryNode, EventName, Events, ItemDetail, MethodName, ProjectInfo, Result, Results, Selection } from '../../shared/contract.js';
+import type { Args, BalanceView, CategoryNode, EventName, Events, ItemDetail, MethodName, ProjectInfo, Result, Results, Selection } from '../../shared/contract.js';
 import { parseArgs } from '../../shared/contract.js';
+import { applyBalance, distribution, mergeCategories, planBalance, type BalancePlan } from '../dataset/balance.js';
 import { importDataset } from '../dataset/importDataset.js';
+import { splitDataset } from '../dataset/split.js';
+import { exportCsv, exportFolders } from '../export/exportFiles.js';
+import { exportTfrecord } from '../export/exportTfrecord.js';
 import { excludeItems, itemHistory, moveItems, redo, restoreItems, undo } from '../dataset/labels.js';
 import { projectStats } from '../dataset/stats.js';
 import { BrowseRepo } from '../db/repos/browse.js';
@@ -187,5 +191,51 @@ export class Studio {
     'jobs.active': () => this.jobs.active(),
     'files.list': (a) => listFolder(a.dir),
     'dialog.pickFolder': () => this.options.pickFolder?.() ?? null,
+    'dataset.split': (a) => ({ job: this.startSplit(a) }),
+    'balance.preview': (a) => this.balanceView(planBalance(this.need().project, a)),
+    'balance.apply': (a) => {
+      const { project } = this.need();
+      const plan = planBalance(project, a);
+      applyBalance(project, plan);
+      return this.balanceView(plan);
+    },
+    'balance.merge': (a) => this.edited(mergeCategories(this.need().project, a.from, a.into)),
+    'export.start': (a) => ({ job: this.startExport(a), out: path.resolve(a.out) }),
   };
+
+  private balanceView(plan: BalancePlan): BalanceView {
+    const { project } = this.need();
+    const applied = JSON.parse(project.meta.get('balance_plan') ?? 'null') as { options: BalanceView['applied'] } | null;
+    const split = project.meta.get('split_settings');
+    return {
+      summary: distribution(project).summary,
+      categories: plan.categories,
+      totals: plan.totals,
+      applied: applied?.options ?? null,
+      split: split ? (JSON.parse(split) as BalanceView['split']) : null,
+    };
+  }
+
+  private startSplit(options: Args<'dataset.split'>): number {
+    const { project } = this.need();
+    return this.jobs.start('split', 'Split train/validation', async (signal, progress) => {
+      const s = await splitDataset(project, { ...options, onProgress: progress, signal });
+      this.emit('onLabelsChanged', { batch: null, description: 'split' });
+      const small = s.tooSmall.length ? `; too small to split (all in train): ${s.tooSmall.map((t) => t.name).join(', ')}` : '';
+      return { cancelled: false, message: `${s.train} train, ${s.validationItems} validation${small}` };
+    });
+  }
+
+  private startExport(a: Args<'export.start'>): number {
+    const { project } = this.need();
+    const out = path.resolve(a.out);
+    return this.jobs.start('export', `Export ${a.format}`, async (signal, progress) => {
+      if (a.format === 'tfrecord') {
+        const m = await exportTfrecord(project, { out, trainShards: a.trainShards, validationShards: a.validationShards, maxSide: a.maxSide, seed: a.seed, onProgress: progress, signal });
+        return { cancelled: m.state !== 'done', message: `${m.splits.train.records} train + ${m.splits.validation.records} validation records in ${m.shards.length} shards to ${out}` };
+      }
+      const r = a.format === 'folders' ? await exportFolders(project, out, progress, signal) : await exportCsv(project, out);
+      return { cancelled: signal.aborted, message: `${r.files} files to ${out}` };
+    });
+  }
 }

@@ -15,7 +15,7 @@ import { useRecentCategories } from './useRecentCategories';
 
 type StatusFilter = NonNullable<ItemFilter['status']>;
 
-export function BrowseView({ onSelectionCount }: { onSelectionCount: (n: number) => void }) {
+export function BrowseView({ active, onSelectionCount }: { active: boolean; onSelectionCount: (n: number) => void }) {
   const notify = useNotify();
   const [categoryId, setCategoryId] = useState<number | null>(null);
   const [status, setStatus] = useState<StatusFilter>('active');
@@ -102,13 +102,13 @@ export function BrowseView({ onSelectionCount }: { onSelectionCount: (n: number)
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const command = commandFor(e);
-      if (!command || (overlay === 'palette' && command !== 'clear')) return;
+      if (!active || !command || (overlay === 'palette' && command !== 'clear')) return;
       e.preventDefault();
       commandsRef.current[command](e);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [overlay]);
+  }, [overlay, active]);
 
   const onClick = (index: number, item: GridItem, e: React.MouseEvent): void => {
     if (e.shiftKey) return moveCursor(() => index, true);
