@@ -1,0 +1,97 @@
+/**
+ * The one wrapper around TensorFlow.js: every other module imports `tf` from here, and
+ * `initBackend` picks the fastest backend that loads (CUDA through tfjs-node-gpu, native
+ * CPU through tfjs-node, WebAssembly, then plain JavaScript) and says which it got.
+ * No `tf.node.*` outside this file.
+ */
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmGradientKernels } from './wasmKernels.js';
+
+export { tf };
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** what a person reads in the status bar */
+  label: string;
+  device: string | null;
+  /** what to install for a faster backend, or null on the fastest */
+  faster: string | null;
+  /** why the better backends did not load */
+  skipped: { backend: string; reason: string }[];
+}
+
+const require = createRequire(import.meta.url);
+let current: BackendInfo | undefined;
+
+const HINT_NATIVE = 'npm install @tensorflow/tfjs-node (native CPU, several times faster than WASM; it downloads libtensorflow, so it needs internet access while installing)';
+const HINT_GPU = 'with an NVIDIA GPU: npm install @tensorflow/tfjs-node-gpu plus CUDA 11.2 and cuDNN 8.1 (see the README, "Training on the GPU")';
+
+function gpuName(): string | null {
+  try {
+    return execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000 }).trim().split('\n')[0] || null;
+  } catch {
+    return null;
+  }
+}
+
+async function tryNative(pkg: string, skipped: BackendInfo['skipped']): Promise<boolean> {
+  try {
+    require(pkg);
+    await tf.setBackend('tensorflow');
+    await tf.ready();
+    return true;
+  } catch (err) {
+    const message = (err as Error).message.split('\n')[0] ?? '';
+    skipped.push({ backend: pkg, reason: /Cannot find module/.test(message) ? 'not installed' : message });
+    return false;
+  }
+}
+
+/**
+ * Loads the best backend (or `preference` when given and available). Safe to call again:
+ * the first choice stays.
+ */
+export async function initBackend(preference?: BackendName): Promise<BackendInfo> {
+  if (current && (!preference || preference === current.name)) return current;
+  const skipped: BackendInfo['skipped'] = [];
+  const want = (name: BackendName): boolean => !preference || preference === name;
+  if (want('tensorflow-gpu') && (await tryNative('@tensorflow/tfjs-node-gpu', skipped))) {
+    const device = gpuName();
+    if (device || preference === 'tensorflow-gpu') {
+      current = { name: 'tensorflow-gpu', label: `CUDA GPU${device ? ` (${device})` : ''}`, device, faster: null, skipped };
+      return current;
+    }
+    skipped.push({ backend: '@tensorflow/tfjs-node-gpu', reason: 'loaded, but nvidia-smi finds no GPU' });
+  }
+  if (want('tensorflow') && (await tryNative('@tensorflow/tfjs-node', skipped))) {
+    current = { name: 'tensorflow', label: 'native CPU (libtensorflow)', device: null, faster: HINT_GPU, skipped };
+    return current;
+  }
+  if (want('wasm')) {
+    try {
+      await import('@tensorflow/tfjs-backend-wasm');
+      registerWasmGradientKernels();
+      if (await tf.setBackend('wasm')) {
+        await tf.ready();
+        const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+        current = { name: 'wasm', label: `WASM (CPU${simd ? ', SIMD' : ''}, 1 thread)`, device: null, faster: HINT_NATIVE, skipped };
+        return current;
+      }
+      skipped.push({ backend: '@tensorflow/tfjs-backend-wasm', reason: 'failed to initialise' });
+    } catch (err) {
+      skipped.push({ backend: '@tensorflow/tfjs-backend-wasm', reason: (err as Error).message.split('\n')[0] ?? 'failed' });
+    }
+  }
+  await tf.setBackend('cpu');
+  await tf.ready();
+  current = { name: 'cpu', label: 'plain JavaScript (CPU, slow)', device: null, faster: HINT_NATIVE, skipped };
+  return current;
+}
+
+export function backendInfo(): BackendInfo | undefined {
+  return current;
+}

@@ -1,0 +1,98 @@
+/**
+ * Shiwake's WASM gradient kernels against the CPU backend's own, on fresh random inputs,
+ * for the strides, paddings, dilations and channel multipliers the models use.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../../src-main/engine/train/tf.js';
+import { registerWasmGradientKernels } from '../../src-main/engine/train/wasmKernels.js';
+
+type Case = { x: [number, number, number, number]; k: [number, number]; stride: number; pad: 'same' | 'valid'; out?: number; mult?: number; dilation?: number };
+
+const convCases: Case[] = [
+  { x: [2, 9, 9, 3], k: [3, 3], stride: 1, pad: 'same', out: 4 },
+  { x: [2, 9, 9, 3], k: [3, 3], stride: 2, pad: 'same', out: 5 },
+  { x: [2, 10, 8, 4], k: [3, 3], stride: 2, pad: 'valid', out: 6 },
+  { x: [1, 11, 11, 2], k: [5, 5], stride: 2, pad: 'valid', out: 3 },
+  { x: [2, 7, 7, 3], k: [1, 1], stride: 1, pad: 'same', out: 8 },
+  { x: [2, 12, 12, 3], k: [1, 7], stride: 1, pad: 'same', out: 4 },
+  { x: [2, 12, 12, 3], k: [7, 1], stride: 1, pad: 'same', out: 4 },
+  { x: [1, 35, 35, 3], k: [3, 3], stride: 2, pad: 'valid', out: 4 },
+];
+const depthwiseCases: Case[] = [
+  { x: [2, 9, 9, 4], k: [3, 3], stride: 1, pad: 'same' },
+  { x: [2, 9, 9, 4], k: [3, 3], stride: 2, pad: 'same' },
+  { x: [2, 10, 10, 3], k: [3, 3], stride: 2, pad: 'valid' },
+  { x: [2, 8, 8, 3], k: [3, 3], stride: 1, pad: 'same', mult: 2 },
+  { x: [1, 13, 13, 2], k: [5, 5], stride: 2, pad: 'same' },
+];
+
+let seed = 1;
+const random = (shape: number[]): Float32Array => Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1);
+
+async function gradsOn(backend: string, fn: (x: tf.Tensor4D, f: tf.Tensor4D) => tf.Tensor, xs: Float32Array, xShape: number[], fs: Float32Array, fShape: number[]) {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = tf.tensor4d(xs, xShape as [number, number, number, number]);
+    const f = tf.tensor4d(fs, fShape as [number, number, number, number]);
+    // a random projection of the output, so every output position has its own weight
+    const [gx, gf] = tf.grads((a, b) => {
+      const y = fn(a as tf.Tensor4D, b as tf.Tensor4D);
+      return tf.sum(tf.mul(y, tf.tensor(random(y.shape), y.shape)));
+    })([x, f]);
+    return [gx!.dataSync().slice(), gf!.dataSync().slice()];
+  });
+}
+
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+async function compare(fn: (x: tf.Tensor4D, f: tf.Tensor4D) => tf.Tensor, xShape: number[], fShape: number[]): Promise<number[]> {
+  const xs = random(xShape);
+  const fs = random(fShape);
+  const s = seed;
+  const cpu = await gradsOn('cpu', fn, xs, xShape, fs, fShape);
+  seed = s; // the same projection on both backends
+  const wasm = await gradsOn('wasm', fn, xs, xShape, fs, fShape);
+  return [relativeError(wasm[0]!, cpu[0]!), relativeError(wasm[1]!, cpu[1]!)];
+}
+
+describe('WASM gradient kernels match the CPU backend (relative error < 1e-4)', () => {
+  beforeAll(async () => {
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmGradientKernels();
+    await tf.setBackend('wasm');
+  });
+
+  for (const c of convCases) {
+    it(`conv2d ${c.x.join('x')} kernel ${c.k.join('x')} stride ${c.stride} ${c.pad}`, async () => {
+      const errors = await compare((x, f) => tf.conv2d(x, f, c.stride, c.pad), c.x, [...c.k, c.x[3], c.out!]);
+      for (const e of errors) expect(e).toBeLessThan(1e-4);
+    });
+  }
+  for (const c of depthwiseCases) {
+    const d = c.dilation ?? 1;
+    it(`depthwiseConv2d ${c.x.join('x')} kernel ${c.k.join('x')} stride ${c.stride} ${c.pad} multiplier ${c.mult ?? 1} dilation ${d}`, async () => {
+      const errors = await compare((x, f) => tf.depthwiseConv2d(x, f, c.stride, c.pad, 'NHWC', d), c.x, [...c.k, c.x[3], c.mult ?? 1]);
+      for (const e of errors) expect(e).toBeLessThan(1e-4);
+    });
+  }
+
+  it('leaves no tensors behind', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([2, 8, 8, 3]) as tf.Tensor4D;
+    const f = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
+    const step = () => tf.tidy(() => tf.grads((a, b) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, f]).forEach((g) => g.dataSync()));
+    step();
+    const before = tf.memory();
+    for (let i = 0; i < 5; i++) step();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+  });
+});
