@@ -6,9 +6,10 @@ import { excludeCommand, historyCommand, redoCommand, relabelCommand, restoreCom
 import { balanceCommand, exportCommand, splitCommand } from './commands/prepare.js';
 import { serveCommand } from './commands/serve.js';
 import { statsCommand } from './commands/stats.js';
+import { doctorCommand, runsCommand, trainCommand } from './commands/train.js';
 import { UsageError } from './output.js';
 
-const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, splitCommand, balanceCommand, exportCommand, serveCommand];
+const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, splitCommand, balanceCommand, exportCommand, trainCommand, runsCommand, doctorCommand, serveCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

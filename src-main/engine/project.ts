@@ -13,6 +13,7 @@ import { JobRepo } from './db/repos/jobs.js';
 import { LabelRepo } from './db/repos/labels.js';
 import { MetaRepo } from './db/repos/meta.js';
 import { PlanRepo } from './db/repos/plan.js';
+import { RunRepo } from './db/repos/runs.js';
 
 export const DB_FILE = 'shiwake.db';
 export const PROJECT_FOLDERS = ['thumbnails', 'runs', 'exports'] as const;
@@ -25,6 +26,7 @@ export class Project {
   readonly meta: MetaRepo;
   readonly edits: EditRepo;
   readonly plan: PlanRepo;
+  readonly runs: RunRepo;
 
   private constructor(
     readonly dir: string,
@@ -37,6 +39,7 @@ export class Project {
     this.meta = new MetaRepo(db);
     this.edits = new EditRepo(db);
     this.plan = new PlanRepo(db);
+    this.runs = new RunRepo(db);
   }
 
   /** The dataset folder this project was made from (absolute). */

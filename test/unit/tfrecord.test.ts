@@ -108,3 +108,13 @@ describe('records', () => {
     expect(() => [...readRecords(bad, 'f')]).toThrow(/corrupted record 0 \(data CRC\)/);
   });
 });
+
+describe('TensorBoard events', () => {
+  it('encode the worked record of tfrecord.md byte for byte', async () => {
+    const { scalarEvent } = await import('../../src-main/engine/train/events.js');
+    const { frameRecordPieces } = await import('../../src-main/engine/tfrecord/record.js');
+    const bytes = Buffer.concat(frameRecordPieces(scalarEvent(1.5e9, 100, { loss: 0.5 })));
+    const hex = '1a00000000000000' + '129bd82d' + '09000000c00b5ad641' + '1064' + '2a0d0a0b0a04' + Buffer.from('loss').toString('hex') + '150000003f' + '7d9091cd';
+    expect(bytes.toString('hex')).toBe(hex);
+  });
+});

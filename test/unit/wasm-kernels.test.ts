@@ -39,7 +39,7 @@ async function gradsOn(backend: string, fn: (x: tf.Tensor4D, f: tf.Tensor4D) => 
       const y = fn(a as tf.Tensor4D, b as tf.Tensor4D);
       return tf.sum(tf.mul(y, tf.tensor(random(y.shape), y.shape)));
     })([x, f]);
-    return [gx!.dataSync().slice(), gf!.dataSync().slice()];
+    return [gx!.dataSync().slice() as Float32Array, gf!.dataSync().slice() as Float32Array];
   });
 }
 

@@ -113,4 +113,42 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'training runs and their metrics',
+    sql: `
+      CREATE TABLE runs (
+        id          TEXT PRIMARY KEY,
+        created_at  TEXT NOT NULL,
+        model       TEXT NOT NULL,
+        options     TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('running', 'stopped', 'done', 'failed')),
+        backend     TEXT,
+        epoch       INTEGER NOT NULL DEFAULT 0,
+        step        INTEGER NOT NULL DEFAULT 0,
+        total_steps INTEGER,
+        top1        REAL,
+        top5        REAL,
+        message     TEXT,
+        pid         INTEGER,
+        updated_at  TEXT NOT NULL
+      ) STRICT;
+
+      -- kind: 'train' every N steps and at each epoch end, 'validation' at each epoch end
+      CREATE TABLE run_metrics (
+        id         INTEGER PRIMARY KEY,
+        run_id     TEXT NOT NULL REFERENCES runs(id),
+        kind       TEXT NOT NULL CHECK (kind IN ('train', 'validation')),
+        step       INTEGER NOT NULL,
+        epoch      REAL NOT NULL,
+        loss       REAL,
+        top1       REAL,
+        top5       REAL,
+        lr         REAL,
+        images_per_sec REAL,
+        at         TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX run_metrics_run ON run_metrics(run_id, kind, step);
+    `,
+  },
 ];

@@ -45,7 +45,7 @@ function dilateSpatial(t: tf.Tensor4D, strides: Pair): tf.Tensor4D {
   if (sh === 1 && sw === 1) return t;
   const [n, h, w, c] = t.shape;
   const spread = tf.pad(tf.reshape(t, [n, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-  return tf.slice(tf.reshape(spread, [n, h * sh, w * sw, c]), [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
+  return tf.slice(tf.reshape(spread, [n, h * sh, w * sw, c]), [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]) as tf.Tensor4D;
 }
 
 /** Filter gradient of conv2d / depthwiseConv2d: correlate x with dy (dilated by the stride), then cut to the kernel. */
@@ -74,7 +74,7 @@ function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Record<str
   const filterShape = attrs.filterShape as [number, number, number, number];
   const strides = pair(attrs.strides as number | number[]);
   const kernel: Pair = [filterShape[0], filterShape[1]];
-  const xT = tf.transpose(x, [3, 1, 2, 0]); // [Ci, H, W, N]
+  const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [Ci, H, W, N]
   const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [Ho, Wo, N, Co]: the filter
   const out = spatialCorrelation(xT, kernel, [dy.shape[1], dy.shape[2]], attrs.pad as Pad, strides, [1, 1], (input) =>
     tf.conv2d(input, dyT as tf.Tensor4D, 1, 'valid', 'NHWC', strides),
@@ -90,7 +90,7 @@ function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Record<
   const [n, h, w] = x.shape;
   const [, ho, wo] = dy.shape;
   // batch and channels become one channel axis of a single image
-  const xs = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]);
+  const xs = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]) as tf.Tensor4D;
   const f = tf.reshape(tf.transpose(tf.reshape(dy, [n, ho, wo, c, m]), [1, 2, 0, 3, 4]), [ho, wo, n * c, m]) as tf.Tensor4D;
   const out = spatialCorrelation(xs, [kh, kw], [ho, wo], attrs.pad as Pad, strides, dilations, (input) =>
     tf.depthwiseConv2d(input, f, 1, 'valid', 'NHWC', strides),
@@ -118,7 +118,7 @@ function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: Rec
     const left = spanW - pl;
     const input = padOrCrop(dilated, top, inputShape[1] + spanH - dilated.shape[1] - top, left, inputShape[2] + spanW - dilated.shape[2] - left);
     const part = tf.depthwiseConv2d(input, fK, 1, 'valid', 'NHWC', dilations);
-    dx = dx ? tf.add(dx, part) : part;
+    dx = dx ? (tf.add(dx, part) as tf.Tensor4D) : part;
   }
   return dx!;
 }

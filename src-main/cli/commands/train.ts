@@ -1,0 +1,119 @@
+import { startTrainer } from '../../engine/train/runner.js';
+import { initBackend } from '../../engine/train/tf.js';
+import type { BackendChoice, OptimizerName, ScheduleName, TrainEvent, TrainModel, TrainOptions } from '../../shared/training.js';
+import { jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
+import { formatCount, formatDuration, printJson, say, UsageError } from '../output.js';
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
+const positive = (n: number): boolean => n > 0;
+const wholePositive = (n: number): boolean => Number.isInteger(n) && n > 0;
+
+function oneOf<T extends string>(values: Record<string, unknown>, name: string, allowed: readonly T[]): T | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${String(v)}")`);
+  return v as T;
+}
+
+function describe(e: TrainEvent): string | undefined {
+  switch (e.type) {
+    case 'start':
+      return `run ${e.run}: ${e.model} on ${e.backend}; ${formatCount(e.train)} training and ${formatCount(e.validation)} validation images, ${e.labels} categories, ${formatCount(e.totalSteps)} steps${e.resumedAt ? `, resuming at step ${e.resumedAt}` : ''}`;
+    case 'step':
+      return `epoch ${e.epoch}/${e.epochs} step ${formatCount(e.step)}/${formatCount(e.totalSteps)}  loss ${e.loss.toFixed(4)}  top-1 ${pct(e.top1)}  top-5 ${pct(e.top5)}  lr ${e.lr.toPrecision(3)}  ${formatCount(e.imagesPerSec)} images/s  ${formatDuration(e.eta)} left`;
+    case 'epoch':
+      return `epoch ${e.epoch}/${e.epochs} validation: loss ${e.val_loss?.toFixed(4) ?? '–'}  top-1 ${pct(e.val_top1)}  top-5 ${pct(e.val_top5)}`;
+    default:
+      return undefined;
+  }
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size B] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--resume <run>] [--json]',
+  summary: 'train a classifier on the split (and balance plan); Ctrl+C stops at a checkpoint, --resume continues',
+  options: {
+    ...projectOption, ...jsonOption, model: { type: 'string' }, 'image-size': { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+    optimizer: { type: 'string' }, 'learning-rate': { type: 'string' }, schedule: { type: 'string' }, 'label-smoothing': { type: 'string' }, backbone: { type: 'string' },
+    'fine-tune-layers': { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' }, seed: { type: 'string' }, 'log-every': { type: 'string' }, alpha: { type: 'string' }, 'aux-head': { type: 'boolean' },
+  },
+  run(values) {
+    const resume = values.resume as string | undefined;
+    const model = (resume && values.model === undefined ? 'small-cnn' : oneOf(values, 'model', ['small-cnn', 'mobilenet-v2', 'inception-v3'] as const)) as TrainModel | undefined;
+    if (!model) throw new UsageError(`--model is required\nusage: ${this.usage}`);
+    const options: TrainOptions = {
+      model,
+      imageSize: optionalNumber(values, 'image-size', wholePositive, 'a size in pixels'),
+      epochs: optionalNumber(values, 'epochs', wholePositive, 'a whole number'),
+      batchSize: optionalNumber(values, 'batch-size', wholePositive, 'a whole number'),
+      optimizer: oneOf<OptimizerName>(values, 'optimizer', ['rmsprop', 'adam', 'sgd']),
+      learningRate: optionalNumber(values, 'learning-rate', positive, 'a positive number'),
+      schedule: oneOf<ScheduleName>(values, 'schedule', ['constant', 'exponential', 'cosine']),
+      labelSmoothing: optionalNumber(values, 'label-smoothing', (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
+      backbone: values.backbone as string | undefined,
+      fineTuneLayers: optionalNumber(values, 'fine-tune-layers', (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
+      backend: oneOf<BackendChoice>(values, 'backend', ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+      seed: optionalNumber(values, 'seed', Number.isInteger, 'an integer'),
+      logEvery: optionalNumber(values, 'log-every', wholePositive, 'a whole number of steps'),
+      alpha: optionalNumber(values, 'alpha', positive, 'a positive number'),
+      auxHead: values['aux-head'] === true ? true : undefined,
+    };
+    if (process.env.SHIWAKE_TEST_FAIL_AT_STEP) options.failAtStep = Number(process.env.SHIWAKE_TEST_FAIL_AT_STEP);
+    return withProject(values, this, async (project) => {
+      const handle = startTrainer(project, options, (e) => {
+        if (values.json) {
+          if (e.type !== 'done') printJson(e);
+        } else {
+          const line = describe(e);
+          if (line) process.stderr.write(`${line}\n`);
+        }
+      }, resume);
+      const onSignal = (): void => {
+        process.stderr.write('\nstopping: saving a checkpoint (resume with --resume ' + handle.run + ')\n');
+        handle.stop();
+      };
+      process.on('SIGINT', onSignal);
+      const last = await handle.finished;
+      process.off('SIGINT', onSignal);
+      if (last.type === 'error') throw new Error(`training failed: ${last.message} (run ${last.run}; the last checkpoint is kept)`);
+      const summary = { run: last.run, model_dir: last.model_dir, top1: last.top1, top5: last.top5, backend: last.backend, state: last.state };
+      if (values.json) printJson(summary);
+      else say(`${last.state === 'done' ? 'Trained' : 'Stopped'} run ${last.run} on ${last.backend}: validation top-1 ${pct(last.top1)}, top-5 ${pct(last.top5)}${last.state === 'done' ? `; model in ${last.model_dir}` : `; resume with --resume ${last.run}`}`);
+      return last.state === 'done' ? 0 : 130;
+    });
+  },
+};
+
+export const runsCommand: Command = {
+  name: 'runs',
+  usage: 'shiwake runs --project <dir> [--json]',
+  summary: 'training runs: state, model, progress and validation accuracy',
+  options: { ...projectOption, ...jsonOption },
+  run(values) {
+    return withProject(values, this, (project) => {
+      const runs = project.runs.all().map((r) => ({
+        run: r.id, model: r.model, state: r.state, backend: r.backend, epoch: r.epoch, step: r.step, total_steps: r.total_steps,
+        top1: r.top1, top5: r.top5, message: r.message, created_at: r.created_at, options: JSON.parse(r.options) as TrainOptions,
+      }));
+      if (values.json) return printJson(runs);
+      if (runs.length === 0) return say('No training runs yet: shiwake train --project <dir> --model small-cnn');
+      for (const r of runs) say(`${r.run}  ${r.state.padEnd(8)} ${r.model.padEnd(13)} step ${formatCount(r.step)}/${formatCount(r.total_steps ?? 0)}  top-1 ${pct(r.top1)}  top-5 ${pct(r.top5)}  ${r.backend ?? ''}${r.message ? `  (${r.message})` : ''}`);
+    });
+  },
+};
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  usage: 'shiwake doctor [--json]',
+  summary: 'which training backend loads here, and what to install for a faster one',
+  options: { ...jsonOption },
+  async run(values) {
+    const info = await initBackend();
+    const report = { backend: info.name, label: info.label, gpu: info.device, faster: info.faster, skipped: info.skipped, node: process.version, platform: `${process.platform}-${process.arch}` };
+    if (values.json) return printJson(report);
+    say(`Training backend: ${info.label}`);
+    for (const s of info.skipped) say(`  ${s.backend}: ${s.reason}`);
+    if (info.faster) say(`Faster: ${info.faster}`);
+  },
+};
+

@@ -1,0 +1,83 @@
+import type { Db, Statement } from '../connection.js';
+
+export type RunState = 'running' | 'stopped' | 'done' | 'failed';
+
+export interface RunRow {
+  id: string;
+  created_at: string;
+  model: string;
+  options: string;
+  state: RunState;
+  backend: string | null;
+  epoch: number;
+  step: number;
+  total_steps: number | null;
+  top1: number | null;
+  top5: number | null;
+  message: string | null;
+  pid: number | null;
+  updated_at: string;
+}
+
+export interface MetricRow {
+  kind: 'train' | 'validation';
+  step: number;
+  epoch: number;
+  loss: number | null;
+  top1: number | null;
+  top5: number | null;
+  lr: number | null;
+  images_per_sec: number | null;
+}
+
+export class RunRepo {
+  private readonly metricStmt: Statement;
+  private readonly progressStmt: Statement;
+
+  constructor(private readonly db: Db) {
+    this.metricStmt = db.prepare(
+      `INSERT INTO run_metrics (run_id, kind, step, epoch, loss, top1, top5, lr, images_per_sec, at)
+       VALUES (@run, @kind, @step, @epoch, @loss, @top1, @top5, @lr, @images_per_sec, @at)`,
+    );
+    this.progressStmt = db.prepare('UPDATE runs SET epoch = ?, step = ?, total_steps = ?, updated_at = ? WHERE id = ?');
+  }
+
+  create(id: string, model: string, options: unknown): void {
+    const now = new Date().toISOString();
+    this.db.prepare("INSERT INTO runs (id, created_at, model, options, state, pid, updated_at) VALUES (?, ?, ?, ?, 'running', ?, ?)").run(id, now, model, JSON.stringify(options), process.pid, now);
+  }
+
+  get(id: string): RunRow | undefined {
+    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+  }
+
+  all(): RunRow[] {
+    return this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC').all() as RunRow[];
+  }
+
+  setState(id: string, state: RunState, fields: { backend?: string; top1?: number | null; top5?: number | null; message?: string | null; pid?: number | null } = {}): void {
+    const row = this.get(id);
+    if (!row) throw new Error(`no run ${id}`);
+    this.db
+      .prepare('UPDATE runs SET state = ?, backend = ?, top1 = ?, top5 = ?, message = ?, pid = ?, updated_at = ? WHERE id = ?')
+      .run(state, fields.backend ?? row.backend, fields.top1 === undefined ? row.top1 : fields.top1, fields.top5 === undefined ? row.top5 : fields.top5,
+        fields.message === undefined ? row.message : fields.message, fields.pid === undefined ? row.pid : fields.pid, new Date().toISOString(), id);
+  }
+
+  progress(id: string, epoch: number, step: number, totalSteps: number): void {
+    this.progressStmt.run(epoch, step, totalSteps, new Date().toISOString(), id);
+  }
+
+  addMetric(run: string, m: MetricRow): void {
+    this.metricStmt.run({ run, ...m, at: new Date().toISOString() });
+  }
+
+  metrics(run: string): MetricRow[] {
+    return this.db.prepare('SELECT kind, step, epoch, loss, top1, top5, lr, images_per_sec FROM run_metrics WHERE run_id = ? ORDER BY id').all(run) as MetricRow[];
+  }
+
+  /** Metrics after a resume point are replaced by the resumed run's. */
+  dropMetricsAfter(run: string, step: number): void {
+    this.db.prepare('DELETE FROM run_metrics WHERE run_id = ? AND step > ?').run(run, step);
+  }
+}

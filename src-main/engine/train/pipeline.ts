@@ -1,0 +1,92 @@
+/**
+ * The input pipeline: samples are decoded and resized by sharp (on libuv's worker threads,
+ * off the trainer's thread) a few batches ahead of the trainer. Training takes a random crop
+ * and flip; evaluation the central 87.5%. Pixels are scaled to [-1, 1] as in the reference.
+ */
+import { CENTRAL_CROP, decodeForModel, type Crop } from '../images/modelInput.js';
+import { shuffled } from '../export/selection.js';
+
+export interface Sample {
+  file: string;
+  format: string | null;
+  /** 0-based class index */
+  label: number;
+}
+
+export interface Batch {
+  xs: Float32Array;
+  labels: Int32Array;
+  size: number;
+}
+
+/** A seeded random generator (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Inception-style random crop: 35-100% of the area, aspect 3/4-4/3. */
+function randomCrop(random: () => number): Crop {
+  const area = 0.35 + 0.65 * random();
+  const aspect = Math.exp(Math.log(3 / 4) + random() * Math.log(16 / 9));
+  const width = Math.min(1, Math.sqrt(area * aspect));
+  const height = Math.min(1, Math.sqrt(area / aspect));
+  return { left: random() * (1 - width), top: random() * (1 - height), width, height };
+}
+
+export interface BatchOptions {
+  batchSize: number;
+  imageSize: number;
+  train: boolean;
+  /** shuffle and augmentation seed (per epoch) */
+  seed: number;
+  /** batches to skip at the start (resuming mid-epoch) */
+  skip?: number;
+  prefetch?: number;
+  concurrency?: number;
+}
+
+export function batchCount(samples: number, batchSize: number): number {
+  return Math.ceil(samples / batchSize);
+}
+
+/** Yields batches in order while decoding up to `prefetch` batches ahead. */
+export async function* batches(samples: readonly Sample[], options: BatchOptions): AsyncGenerator<Batch> {
+  const order = options.train ? shuffled(samples, options.seed) : samples;
+  const random = rng(options.seed ^ 0x5bd1e995);
+  const { batchSize, imageSize } = options;
+  const pixels = imageSize * imageSize * 3;
+  const total = batchCount(order.length, batchSize);
+  const plans = Array.from({ length: total }, (_, b) =>
+    order.slice(b * batchSize, (b + 1) * batchSize).map((s) => ({ s, crop: options.train ? randomCrop(random) : CENTRAL_CROP, flip: options.train && random() < 0.5 })),
+  );
+  const make = async (b: number): Promise<Batch> => {
+    const plan = plans[b]!;
+    const xs = new Float32Array(plan.length * pixels);
+    const labels = new Int32Array(plan.length);
+    await Promise.all(
+      plan.map(async ({ s, crop, flip }, i) => {
+        const rgb = await decodeForModel(s.file, s.format, imageSize, crop, flip);
+        const base = i * pixels;
+        for (let p = 0; p < pixels; p++) xs[base + p] = rgb[p]! / 127.5 - 1;
+        labels[i] = s.label;
+      }),
+    );
+    return { xs, labels, size: plan.length };
+  };
+  const ahead = options.prefetch ?? 3;
+  const queue: Promise<Batch>[] = [];
+  let next = options.skip ?? 0;
+  while (queue.length < ahead && next < total) queue.push(make(next++));
+  while (queue.length > 0) {
+    const batch = await queue.shift()!;
+    if (next < total) queue.push(make(next++));
+    yield batch;
+  }
+}

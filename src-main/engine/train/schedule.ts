@@ -1,0 +1,75 @@
+/** Training defaults, optimizers and learning-rate schedules. */
+import type { OptimizerName, TrainOptions } from '../../shared/training.js';
+import { MODEL_NAMES, type ModelName } from './models.js';
+import { tf } from './tf.js';
+
+export type ResolvedOptions = Required<Omit<TrainOptions, 'backbone' | 'backend' | 'failAtStep' | 'model'>> & {
+  model: ModelName;
+  backbone?: string;
+};
+
+const DEFAULT_LR: Record<OptimizerName, number> = { adam: 0.001, rmsprop: 0.01, sgd: 0.01 };
+
+export function resolveTrainOptions(o: TrainOptions, defaultImageSize: number): ResolvedOptions {
+  if (!MODEL_NAMES.includes(o.model as ModelName)) throw new Error(`unknown model "${o.model}": choose ${MODEL_NAMES.join(', ')}`);
+  const optimizer = o.optimizer ?? (o.model === 'inception-v3' ? 'rmsprop' : 'adam');
+  const r: ResolvedOptions = {
+    model: o.model as ModelName,
+    imageSize: o.imageSize ?? defaultImageSize,
+    epochs: o.epochs ?? 10,
+    batchSize: o.batchSize ?? 32,
+    optimizer,
+    learningRate: o.learningRate ?? DEFAULT_LR[optimizer],
+    schedule: o.schedule ?? (optimizer === 'rmsprop' ? 'exponential' : 'constant'),
+    decayRate: o.decayRate ?? 0.16,
+    decayEpochs: o.decayEpochs ?? 30,
+    labelSmoothing: o.labelSmoothing ?? 0.1,
+    fineTuneLayers: o.fineTuneLayers ?? 0,
+    alpha: o.alpha ?? 1,
+    auxHead: o.auxHead ?? false,
+    seed: o.seed ?? 42,
+    logEvery: o.logEvery ?? 20,
+    backbone: o.backbone,
+  };
+  const positive: (keyof ResolvedOptions)[] = ['imageSize', 'epochs', 'batchSize', 'learningRate', 'logEvery', 'alpha'];
+  for (const k of positive) if (!(Number(r[k]) > 0)) throw new Error(`${k} must be positive (got ${String(r[k])})`);
+  if (r.labelSmoothing < 0 || r.labelSmoothing >= 1) throw new Error(`labelSmoothing must be in [0, 1) (got ${r.labelSmoothing})`);
+  return r;
+}
+
+/** An optimizer whose learning rate the schedule can change between steps. */
+export interface ScheduledOptimizer {
+  optimizer: tf.Optimizer;
+  get learningRate(): number;
+  set learningRate(lr: number);
+}
+
+/** The reference's RMSProp (decay 0.9, momentum 0.9, epsilon 1.0), Adam, or SGD with momentum 0.9. */
+export function makeOptimizer(o: ResolvedOptions): ScheduledOptimizer {
+  const optimizer =
+    o.optimizer === 'rmsprop' ? tf.train.rmsprop(o.learningRate, 0.9, 0.9, 1.0) : o.optimizer === 'adam' ? tf.train.adam(o.learningRate) : tf.train.momentum(o.learningRate, 0.9);
+  // tfjs keeps the rate in a protected field; SGD-family optimizers cache it and offer setLearningRate
+  const inner = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  return {
+    optimizer,
+    get learningRate() {
+      return inner.learningRate;
+    },
+    set learningRate(lr: number) {
+      if (lr === inner.learningRate) return;
+      if (inner.setLearningRate) inner.setLearningRate(lr);
+      else inner.learningRate = lr;
+    },
+  };
+}
+
+export function learningRateAt(o: ResolvedOptions, step: number, epoch: number, totalSteps: number): number {
+  switch (o.schedule) {
+    case 'constant':
+      return o.learningRate;
+    case 'exponential':
+      return o.learningRate * o.decayRate ** Math.floor(epoch / o.decayEpochs);
+    case 'cosine':
+      return o.learningRate * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, totalSteps)) / Math.max(1, totalSteps)));
+  }
+}

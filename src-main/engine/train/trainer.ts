@@ -1,0 +1,214 @@
+/**
+ * The training loop, run inside the trainer process: builds or resumes the model, feeds it
+ * batches, records loss, top-1/top-5, learning rate and images/s every N steps and every
+ * epoch (SQLite, TensorBoard events, and events to the parent), checkpoints each epoch and
+ * on stop, and saves the final model with its labels and preprocessing.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { itemFile } from '../dataset/sources.js';
+import { selectForExport } from '../export/selection.js';
+import type { Project } from '../project.js';
+import { EventWriter } from './events.js';
+import { buildModel, DEFAULT_IMAGE_SIZE, withNewHead, type ModelName } from './models.js';
+import { loadModel, loadOptimizer, replaceDir, saveModel, saveOptimizer } from './modelIO.js';
+import { batchCount, batches, type Sample } from './pipeline.js';
+import { initBackend, tf, type BackendInfo } from './tf.js';
+import type { TrainEvent, TrainOptions } from '../../shared/training.js';
+import { learningRateAt, makeOptimizer, resolveTrainOptions } from './schedule.js';
+
+export interface TrainerIO {
+  emit(event: TrainEvent): void;
+  stopRequested(): boolean;
+}
+
+interface CheckpointState {
+  epoch: number;
+  step: number;
+  stepInEpoch: number;
+}
+
+export interface TrainResult {
+  run: string;
+  state: 'done' | 'stopped';
+  model_dir: string;
+  top1: number | null;
+  top5: number | null;
+  backend: string;
+}
+
+export function runDir(project: Project, run: string): string {
+  return path.join(project.dir, 'runs', run);
+}
+
+async function samplesFor(project: Project): Promise<{ labels: string[]; train: Sample[]; validation: Sample[] }> {
+  const selection = await selectForExport(project);
+  const root = project.datasetRoot;
+  const formats = new Map((project.db.prepare("SELECT id, format FROM items WHERE status = 'active'").all() as { id: number; format: string | null }[]).map((r) => [r.id, r.format]));
+  const toSample = (r: { itemId: number; path: string; label: number }): Sample => ({ file: itemFile(root, r.path), format: formats.get(r.itemId) ?? null, label: r.label - 1 });
+  return { labels: selection.labels, train: selection.records.train.map(toSample), validation: selection.records.validation.map(toSample) };
+}
+
+export async function train(project: Project, run: string, rawOptions: TrainOptions, io: TrainerIO, resume = false): Promise<TrainResult> {
+  const backend: BackendInfo = await initBackend(rawOptions.backend);
+  const dir = runDir(project, run);
+  const checkpointDir = path.join(dir, 'checkpoint');
+  const { labels, train: trainSet, validation } = await samplesFor(project);
+  if (labels.length < 2) throw new Error(`training needs at least 2 categories with active items (found ${labels.length})`);
+  if (trainSet.length === 0) throw new Error('no training items: import a dataset and keep some items active');
+  const options = resolveTrainOptions(rawOptions, DEFAULT_IMAGE_SIZE[rawOptions.model as ModelName]);
+  const stepsPerEpoch = batchCount(trainSet.length, options.batchSize);
+  const totalSteps = options.epochs * stepsPerEpoch;
+
+  let model: tf.LayersModel;
+  let state: CheckpointState = { epoch: 0, step: 0, stepInEpoch: 0 };
+  const scheduled = makeOptimizer(options);
+  const optimizer = scheduled.optimizer;
+  if (resume && fs.existsSync(path.join(checkpointDir, 'model.json'))) {
+    model = await loadModel(checkpointDir);
+    state = JSON.parse(fs.readFileSync(path.join(checkpointDir, 'state.json'), 'utf8')) as CheckpointState;
+  } else if (options.backbone) {
+    model = withNewHead(await loadModel(options.backbone), labels.length, options.fineTuneLayers);
+  } else {
+    model = buildModel(options.model, { classes: labels.length, imageSize: options.imageSize, alpha: options.alpha, auxHead: options.auxHead });
+  }
+  const inputSize = model.inputs[0]!.shape[1] as number;
+  if (inputSize !== options.imageSize) options.imageSize = inputSize; // a backbone decides its input size
+  project.runs.setState(run, 'running', { backend: backend.label, pid: process.pid, message: null });
+  if (resume) project.runs.dropMetricsAfter(run, state.step);
+  const trainEvents = new EventWriter(path.join(dir, 'train'));
+  const validationEvents = new EventWriter(path.join(dir, 'validation'));
+  io.emit({ type: 'start', run, backend: backend.label, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step });
+
+  const checkpoint = async (s: CheckpointState): Promise<void> => {
+    const tmp = `${checkpointDir}.tmp-${process.pid}`;
+    await saveModel(model, tmp, { 'state.json': s });
+    await saveOptimizer(optimizer, tmp);
+    replaceDir(tmp, checkpointDir);
+  };
+  // keep every tensor the loop makes inside tidy; the first optimizer step creates its slots
+  if (resume) {
+    await tf.nextFrame();
+    tf.tidy(() => {
+      const warm = tf.zeros([1, options.imageSize, options.imageSize, 3]);
+      optimizer.minimize(() => tf.mul(tf.sum(logitsOf(model, warm, true)), 0) as tf.Scalar, false);
+    });
+    await loadOptimizer(optimizer, checkpointDir);
+  }
+
+  let step = state.step;
+  let last = { top1: null as number | null, top5: null as number | null };
+  const k = Math.min(5, labels.length);
+  const started = performance.now();
+  let stopped = false;
+  for (let epoch = state.epoch; epoch < options.epochs && !stopped; epoch++) {
+    const skip = epoch === state.epoch ? state.stepInEpoch : 0;
+    let window = { loss: 0, top1: 0, top5: 0, n: 0, batches: 0, t: performance.now() };
+    let stepInEpoch = skip;
+    for await (const batch of batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed: options.seed + epoch * 7919, skip })) {
+      scheduled.learningRate = learningRateAt(options, step, epoch, totalSteps);
+      const stats = trainStep(model, optimizer, batch, labels.length, options.labelSmoothing, k);
+      step++;
+      stepInEpoch++;
+      window = { ...window, loss: window.loss + stats.loss * batch.size, top1: window.top1 + stats.top1, top5: window.top5 + stats.top5, n: window.n + batch.size, batches: window.batches + 1 };
+      if (rawOptions.failAtStep !== undefined && step === rawOptions.failAtStep) throw new Error(`backend error (simulated at step ${step} for a test)`);
+      if (step % options.logEvery === 0 || stepInEpoch === stepsPerEpoch) {
+        const seconds = (performance.now() - window.t) / 1000;
+        const m = { loss: window.loss / window.n, top1: window.top1 / window.n, top5: window.top5 / window.n, lr: scheduled.learningRate, imagesPerSec: window.n / seconds };
+        const eta = ((performance.now() - started) / 1000 / Math.max(1, step - state.step)) * (totalSteps - step);
+        project.runs.addMetric(run, { kind: 'train', step, epoch: epoch + stepInEpoch / stepsPerEpoch, loss: m.loss, top1: m.top1, top5: m.top5, lr: m.lr, images_per_sec: m.imagesPerSec });
+        project.runs.progress(run, epoch, step, totalSteps);
+        trainEvents.scalars(step, { loss: m.loss, top1: m.top1, [`top${k}`]: m.top5, learning_rate: m.lr, images_per_sec: m.imagesPerSec });
+        io.emit({ type: 'step', run, epoch: epoch + 1, epochs: options.epochs, step, totalSteps, ...m, eta });
+        window = { loss: 0, top1: 0, top5: 0, n: 0, batches: 0, t: performance.now() };
+      }
+      if (io.stopRequested()) {
+        stopped = true;
+        await checkpoint({ epoch, step, stepInEpoch });
+        break;
+      }
+    }
+    if (stopped) break;
+    const v = await evaluate(model, validation, options.imageSize, options.batchSize, labels.length, k);
+    last = { top1: v.top1, top5: v.top5 };
+    project.runs.addMetric(run, { kind: 'validation', step, epoch: epoch + 1, loss: v.loss, top1: v.top1, top5: v.top5, lr: scheduled.learningRate, images_per_sec: null });
+    if (v.top1 !== null) validationEvents.scalars(epoch + 1, { epoch_loss: v.loss ?? 0, epoch_accuracy: v.top1, [`epoch_top${k}`]: v.top5 ?? 0 });
+    trainEvents.flush();
+    validationEvents.flush();
+    await checkpoint({ epoch: epoch + 1, step, stepInEpoch: 0 });
+    project.runs.setState(run, 'running', { top1: v.top1, top5: v.top5 });
+    io.emit({ type: 'epoch', run, epoch: epoch + 1, epochs: options.epochs, step, totalSteps, val_loss: v.loss, val_top1: v.top1, val_top5: v.top5 });
+  }
+  trainEvents.close();
+  validationEvents.close();
+
+  const modelDir = path.join(dir, 'model');
+  if (!stopped) {
+    await saveModel(model, modelDir, {
+      'labels.json': labels,
+      'preprocessing.json': { imageSize: options.imageSize, channels: 3, scale: '[-1, 1] as x / 127.5 - 1', evalCrop: 0.875, resize: 'fill' },
+      'training.json': { run, model: options.model, options, backend: backend.label },
+    });
+  }
+  const state2 = stopped ? 'stopped' : 'done';
+  project.runs.setState(run, state2, { top1: last.top1, top5: last.top5, message: stopped ? `stopped at step ${step}; resume continues from there` : null, pid: null });
+  return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: backend.label };
+}
+
+function logitsOf(model: tf.LayersModel, xs: tf.Tensor, training: boolean): tf.Tensor2D {
+  const out = model.apply(xs, { training }) as tf.Tensor | tf.Tensor[];
+  return (Array.isArray(out) ? out[0] : out) as tf.Tensor2D;
+}
+
+function topK(logits: tf.Tensor2D, labels: Int32Array, k: number): { top1: number; top5: number } {
+  const indices = tf.topk(logits, k).indices.arraySync() as number[][];
+  let top1 = 0;
+  let top5 = 0;
+  indices.forEach((row, i) => {
+    if (row[0] === labels[i]) top1++;
+    if (row.includes(labels[i]!)) top5++;
+  });
+  return { top1, top5 };
+}
+
+function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: number, smoothing: number): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits, undefined, smoothing) as tf.Scalar;
+}
+
+function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: { xs: Float32Array; labels: Int32Array; size: number }, classes: number, smoothing: number, k: number) {
+  return tf.tidy(() => {
+    const imageSize = model.inputs[0]!.shape[1] as number;
+    const xs = tf.tensor4d(batch.xs, [batch.size, imageSize, imageSize, 3]);
+    const ys = tf.tensor1d(batch.labels, 'int32');
+    let logits: tf.Tensor2D | undefined;
+    const loss = optimizer.minimize(() => {
+      const out = model.apply(xs, { training: true }) as tf.Tensor | tf.Tensor[];
+      const outs = (Array.isArray(out) ? out : [out]) as tf.Tensor2D[];
+      logits = tf.keep(outs[0]!);
+      // Inception's auxiliary head adds 0.4 of its own loss, as in the reference
+      return outs.map((o, i) => tf.mul(crossEntropy(o, ys, classes, smoothing), i === 0 ? 1 : 0.4)).reduce((a, b) => tf.add(a, b)) as tf.Scalar;
+    }, true)!;
+    const acc = topK(logits!, batch.labels, k);
+    logits!.dispose();
+    return { loss: loss.dataSync()[0]!, ...acc };
+  });
+}
+
+export async function evaluate(model: tf.LayersModel, samples: Sample[], imageSize: number, batchSize: number, classes: number, k: number) {
+  if (samples.length === 0) return { loss: null, top1: null, top5: null };
+  let loss = 0;
+  let top1 = 0;
+  let top5 = 0;
+  for await (const batch of batches(samples, { batchSize, imageSize, train: false, seed: 0 })) {
+    const r = tf.tidy(() => {
+      const xs = tf.tensor4d(batch.xs, [batch.size, imageSize, imageSize, 3]);
+      const logits = logitsOf(model, xs, false);
+      const l = crossEntropy(logits, tf.tensor1d(batch.labels, 'int32'), classes, 0).dataSync()[0]!;
+      return { loss: l, ...topK(logits, batch.labels, k) };
+    });
+    loss += r.loss * batch.size;
+    top1 += r.top1;
+    top5 += r.top5;
+  }
+  return { loss: loss / samples.length, top1: top1 / samples.length, top5: top5 / samples.length };
+}

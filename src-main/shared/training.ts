@@ -1,0 +1,38 @@
+/** Training options and progress events: shared by the trainer, the CLI and the studio. */
+
+export type TrainModel = 'small-cnn' | 'mobilenet-v2' | 'inception-v3';
+export type OptimizerName = 'rmsprop' | 'adam' | 'sgd';
+export type ScheduleName = 'constant' | 'exponential' | 'cosine';
+export type BackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface TrainOptions {
+  model: TrainModel;
+  imageSize?: number;
+  epochs?: number;
+  batchSize?: number;
+  optimizer?: OptimizerName;
+  learningRate?: number;
+  schedule?: ScheduleName;
+  /** staircase exponential decay: multiply by decayRate every decayEpochs */
+  decayRate?: number;
+  decayEpochs?: number;
+  labelSmoothing?: number;
+  /** a pretrained TF.js layers model (folder or URL) to use as a frozen backbone */
+  backbone?: string;
+  /** with a backbone: unfreeze this many of its top layers */
+  fineTuneLayers?: number;
+  alpha?: number;
+  auxHead?: boolean;
+  seed?: number;
+  logEvery?: number;
+  backend?: BackendChoice;
+  /** test hook: the trainer fails as a backend would at this step */
+  failAtStep?: number;
+}
+
+export type TrainEvent =
+  | { type: 'start'; run: string; backend: string; model: string; labels: number; train: number; validation: number; stepsPerEpoch: number; totalSteps: number; resumedAt: number }
+  | { type: 'step'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; loss: number; top1: number; top5: number; lr: number; imagesPerSec: number; eta: number }
+  | { type: 'epoch'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; val_loss: number | null; val_top1: number | null; val_top5: number | null }
+  | { type: 'done'; run: string; state: 'done' | 'stopped'; model_dir: string; top1: number | null; top5: number | null; backend: string }
+  | { type: 'error'; run: string; message: string };
