@@ -1,0 +1,160 @@
+/**
+ * Training end to end on the WASM backend, with a generated dataset of three easy classes:
+ * the loss falls, stop and resume keep the step count, the saved model predicts, the
+ * TensorBoard event files parse, and a backend failure keeps the checkpoint.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Project } from '../../src-main/engine/project.js';
+import { readRecords } from '../../src-main/engine/tfrecord/record.js';
+import { buildModel, withNewHead } from '../../src-main/engine/train/models.js';
+import { loadModel } from '../../src-main/engine/train/modelIO.js';
+import { startTrainer } from '../../src-main/engine/train/runner.js';
+import { initBackend, tf } from '../../src-main/engine/train/tf.js';
+import type { TrainEvent } from '../../src-main/shared/training.js';
+import { REPO, shiwake, shiwakeJson } from '../fixtures/cli.js';
+import { tempDir } from '../fixtures/tmp.js';
+
+const tmp = tempDir();
+const root = path.join(tmp, 'data');
+const projectDir = path.join(tmp, 'project');
+
+/** Stripes across, stripes down, and a bright centre: easy for a small CNN, not for chance. */
+async function pattern(kind: number, seed: number): Promise<Buffer> {
+  const size = 20;
+  const px = Buffer.alloc(size * size * 3);
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const noise = ((x * 31 + y * 17 + seed * 13) % 40) - 20;
+      const on = kind === 0 ? y % 4 < 2 : kind === 1 ? x % 4 < 2 : Math.abs(x - 10) < 5 && Math.abs(y - 10) < 5;
+      px.fill(Math.max(0, Math.min(255, (on ? 200 : 50) + noise)), (y * size + x) * 3, (y * size + x) * 3 + 3);
+    }
+  return sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+}
+
+const trainArgs = ['--project', projectDir, '--model', 'small-cnn', '--image-size', '16', '--batch-size', '8', '--log-every', '2', '--seed', '3'];
+
+beforeAll(async () => {
+  for (const [k, name] of ['Across', 'Down', 'Centre'].entries()) {
+    fs.mkdirSync(path.join(root, name), { recursive: true });
+    for (let i = 0; i < 24; i++) fs.writeFileSync(path.join(root, name, `${i}.png`), await pattern(k, i));
+  }
+  shiwakeJson(['import', root, '--project', projectDir]);
+  shiwakeJson(['split', '--project', projectDir, '--validation', '0.25']);
+});
+
+describe('training on WASM', () => {
+  let modelDir: string;
+
+  it('trains to a falling loss and reports JSON lines, then a last summary line', () => {
+    const r = shiwake(['train', ...trainArgs, '--epochs', '6', '--learning-rate', '0.003', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const steps = lines.filter((l) => l.type === 'step');
+    expect(lines[0]).toMatchObject({ type: 'start', backend: expect.stringMatching(/WASM/), labels: 3 });
+    const first = steps.slice(0, 3).reduce((s, e) => s + e.loss, 0) / 3;
+    const last = steps.slice(-3).reduce((s, e) => s + e.loss, 0) / 3;
+    expect(last).toBeLessThan(first * 0.8);
+    const summary = lines[lines.length - 1];
+    expect(Object.keys(summary).sort()).toEqual(['backend', 'model_dir', 'run', 'state', 'top1', 'top5']);
+    expect(summary.top1).toBeGreaterThan(0.5);
+    expect(summary.top5).toBe(1); // three classes: the top 3 always hold the answer
+    modelDir = summary.model_dir;
+    const runs = shiwakeJson(['runs', '--project', projectDir]);
+    expect(runs[0]).toMatchObject({ run: summary.run, state: 'done', model: 'small-cnn' });
+  });
+
+  it('saves a model that loads and predicts, with its labels and preprocessing', async () => {
+    await initBackend('wasm');
+    const model = await loadModel(modelDir);
+    expect(JSON.parse(fs.readFileSync(path.join(modelDir, 'labels.json'), 'utf8'))).toEqual(['Across', 'Centre', 'Down']);
+    expect(JSON.parse(fs.readFileSync(path.join(modelDir, 'preprocessing.json'), 'utf8'))).toMatchObject({ imageSize: 16 });
+    const probs = tf.tidy(() => tf.softmax(model.predict(tf.zeros([2, 16, 16, 3])) as tf.Tensor).arraySync() as number[][]);
+    expect(probs).toHaveLength(2);
+    expect(probs[0]!.reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+  });
+
+  it('writes TensorBoard event files that the TFRecord reader parses', () => {
+    const runDir = path.dirname(modelDir);
+    for (const sub of ['train', 'validation']) {
+      const file = fs.readdirSync(path.join(runDir, sub)).find((f) => f.startsWith('events.out.tfevents.'))!;
+      const records = [...readRecords(fs.readFileSync(path.join(runDir, sub, file)), file)];
+      expect(records[0]!.includes(Buffer.from('brain.Event:2'))).toBe(true);
+      expect(records.length).toBeGreaterThan(sub === 'train' ? 10 : 5);
+      expect(Buffer.concat(records).includes(Buffer.from(sub === 'train' ? 'loss' : 'epoch_accuracy'))).toBe(true);
+    }
+  });
+
+  it('stops at a checkpoint and resumes from the same step', async () => {
+    const project = Project.open(projectDir);
+    const events: TrainEvent[] = [];
+    let stopAt = 0;
+    const first = startTrainer(project, { model: 'small-cnn', imageSize: 16, batchSize: 8, epochs: 4, logEvery: 1, seed: 5 }, (e) => {
+      events.push(e);
+      if (e.type === 'step' && e.step === 9 && !stopAt) {
+        stopAt = e.step;
+        first.stop();
+      }
+    });
+    const end = await first.finished;
+    expect(end).toMatchObject({ type: 'done', state: 'stopped' });
+    const state = JSON.parse(fs.readFileSync(path.join(projectDir, 'runs', first.run, 'checkpoint', 'state.json'), 'utf8'));
+    expect(state.step).toBeGreaterThanOrEqual(stopAt);
+    expect(project.runs.get(first.run)!.state).toBe('stopped');
+
+    const resumed: TrainEvent[] = [];
+    const second = startTrainer(project, { model: 'small-cnn' }, (e) => resumed.push(e), first.run);
+    const done = await second.finished;
+    expect(done).toMatchObject({ type: 'done', state: 'done' });
+    const start = resumed.find((e) => e.type === 'start')!;
+    expect(start).toMatchObject({ resumedAt: state.step });
+    const steps = resumed.filter((e): e is Extract<TrainEvent, { type: 'step' }> => e.type === 'step').map((e) => e.step);
+    expect(steps[0]).toBe(state.step + 1);
+    expect(steps[steps.length - 1]).toBe((start as { totalSteps: number }).totalSteps);
+    const metricSteps = project.runs.metrics(first.run).filter((m) => m.kind === 'train').map((m) => m.step);
+    expect(new Set(metricSteps).size).toBe(metricSteps.length); // no step recorded twice
+    project.close();
+  });
+
+  it('ends a run that hits a backend failure with a clear message, keeping the checkpoint', () => {
+    const env = { ...process.env, SHIWAKE_TEST_FAIL_AT_STEP: '12' };
+    const r = spawnSync(process.execPath, [path.join(REPO, 'bin/shiwake.mjs'), 'train', ...trainArgs, '--epochs', '3'], { encoding: 'utf8', env });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/training failed: backend error \(simulated at step 12/);
+    const runs = shiwakeJson(['runs', '--project', projectDir]);
+    expect(runs[0]).toMatchObject({ state: 'failed', message: expect.stringMatching(/last checkpoint is kept/) });
+    const state = JSON.parse(fs.readFileSync(path.join(projectDir, 'runs', runs[0].run, 'checkpoint', 'state.json'), 'utf8'));
+    expect(state).toMatchObject({ epoch: 1, stepInEpoch: 0 });
+  });
+
+  it('fine-tunes from a backbone saved in TF.js format, frozen but for the new head', async () => {
+    const r = shiwake(['train', ...trainArgs, '--epochs', '1', '--backbone', modelDir, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    await initBackend('wasm');
+    const transfer = withNewHead(await loadModel(modelDir), 3);
+    expect(transfer.layers.filter((l) => l.trainable && l.trainableWeights.length > 0).map((l) => l.name)).toEqual(['head_logits']);
+  });
+});
+
+describe('models', () => {
+  it('MobileNetV2 (alpha 0.35, 32 px) takes a training step on WASM', async () => {
+    await initBackend('wasm');
+    const model = buildModel('mobilenet-v2', { classes: 4, imageSize: 32, alpha: 0.35 });
+    const optimizer = tf.train.adam(0.001);
+    const loss = tf.tidy(() => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 3], 'int32'), 4), model.apply(tf.randomNormal([2, 32, 32, 3]), { training: true }) as tf.Tensor) as tf.Scalar, true)!.dataSync()[0]);
+    expect(Number.isFinite(loss)).toBe(true);
+  });
+
+  it('Inception-v3 builds with and without the auxiliary head and predicts at 75 px', () => {
+    const plain = buildModel('inception-v3', { classes: 5, imageSize: 75 });
+    expect(plain.countParams()).toBeGreaterThan(20_000_000);
+    const out = tf.tidy(() => (plain.predict(tf.zeros([1, 75, 75, 3])) as tf.Tensor).shape);
+    expect(out).toEqual([1, 5]);
+    const aux = buildModel('inception-v3', { classes: 5, imageSize: 299, auxHead: true });
+    expect(aux.outputs.map((o) => o.shape)).toEqual([[null, 5], [null, 5]]);
+    expect(() => buildModel('inception-v3', { classes: 5, imageSize: 60 })).toThrow(/at least 75 pixels/);
+  });
+});
