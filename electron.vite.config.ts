@@ -10,7 +10,7 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src-main/index.ts') }, external },
+      rollupOptions: { input: { index: resolve('src-main/index.ts'), trainer: resolve('src-main/engine/train/trainerProcess.ts') }, external },
     },
   },
   preload: {

@@ -2,7 +2,7 @@
  * Electron composition root: one sandboxed window, the contract over IPC, images through
  * the shiwake-media: protocol (only files of the open project), and the application menu.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, shell, utilityProcess, type MenuItemConstructorOptions } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './shared/channels.js';
@@ -21,6 +21,16 @@ const studio = new Studio(
     mode: 'electron',
     version: app.getVersion(),
     sampleDir: path.join(app.getAppPath(), 'resources/sample-fashion-mnist'),
+    // training runs in a utility process: a crash or OOM in TensorFlow cannot take the window down
+    launchTrainer: () => {
+      const child = utilityProcess.fork(path.join(import.meta.dirname, 'trainer.js'), [], { serviceName: 'Shiwake trainer' });
+      return {
+        send: (m) => child.postMessage(m),
+        onMessage: (fn) => child.on('message', fn),
+        onExit: (fn) => child.on('exit', (code) => fn(code, null)),
+        kill: () => child.kill(),
+      };
+    },
     async pickFolder() {
       const r = await dialog.showOpenDialog(win!, { title: 'Open a dataset folder', properties: ['openDirectory'] });
       return r.canceled ? null : (r.filePaths[0] ?? null);

@@ -6,13 +6,15 @@ import { ToastProvider, useNotify } from './components/Toasts';
 import { BalanceView } from './features/balance/BalanceView';
 import { BrowseView } from './features/browse/BrowseView';
 import { ExportView } from './features/export/ExportView';
+import { TrainView } from './features/train/TrainView';
 import { StartScreen } from './features/start/StartScreen';
 
-type View = 'browse' | 'balance' | 'export';
+type View = 'browse' | 'balance' | 'export' | 'train';
 const VIEWS: { id: View; label: string }[] = [
   { id: 'browse', label: 'Browse' },
   { id: 'balance', label: 'Balance & split' },
   { id: 'export', label: 'Export' },
+  { id: 'train', label: 'Train' },
 ];
 
 function Studio() {
@@ -20,6 +22,7 @@ function Studio() {
   const info = useQuery('app.info', {}, ['onProjectChanged']);
   const [selected, setSelected] = useState(0);
   const [view, setView] = useState<View>('browse');
+  const backend = useQuery('train.backend', info.data?.project ? {} : null);
   const jobs = useJobs((d) => notify(`${d.title}: ${d.state === 'done' ? d.message : `${d.state}: ${d.message}`}`, { kind: d.state === 'failed' ? 'error' : 'info' }));
   if (info.error) return <div className="fatal">{info.error}</div>;
   if (!info.data) return <div className="loading">Loading…</div>;
@@ -44,11 +47,12 @@ function Studio() {
           <div className="view browse-host" hidden={view !== 'browse'}><BrowseView active={view === 'browse'} onSelectionCount={setSelected} /></div>
           <div className="view" hidden={view !== 'balance'}><BalanceView active={view === 'balance'} /></div>
           <div className="view" hidden={view !== 'export'}><ExportView projectDir={project.dir} /></div>
+          <div className="view" hidden={view !== 'train'}><TrainView active={view === 'train'} /></div>
         </div>
       ) : (
         <StartScreen />
       )}
-      <StatusBar backend={info.data.backend} jobs={jobs} selected={selected} onCancel={(id) => void call('jobs.cancel', { id })} />
+      <StatusBar backend={backend.data?.label ?? 'loading…'} jobs={jobs} selected={selected} onCancel={(id) => void call('jobs.cancel', { id })} />
     </div>
   );
 }

@@ -5,6 +5,7 @@
  * boundary. No Node built-ins: the renderer imports this file too.
  */
 import { z } from 'zod';
+import type { TrainEvent } from './training.js';
 import type { ItemHistory, ItemStatus, Progress, ProjectStats } from './types.js';
 
 const id = z.number().int().positive();
@@ -71,6 +72,24 @@ export const methods = {
       seed: z.number().int().optional(),
     })
     .strict(),
+  'train.backend': z.object({}).strict(),
+  'train.start': z
+    .object({
+      model: z.enum(['small-cnn', 'mobilenet-v2', 'inception-v3']),
+      imageSize: z.number().int().min(8).max(1024).optional(),
+      epochs: z.number().int().min(1).max(10000).optional(),
+      batchSize: z.number().int().min(1).max(4096).optional(),
+      optimizer: z.enum(['rmsprop', 'adam', 'sgd']).optional(),
+      learningRate: z.number().positive().optional(),
+      schedule: z.enum(['constant', 'exponential', 'cosine']).optional(),
+      labelSmoothing: z.number().min(0).lt(1).optional(),
+      backbone: z.string().optional(),
+    })
+    .strict(),
+  'train.stop': z.object({ run: nonEmpty('the run') }).strict(),
+  'train.resume': z.object({ run: nonEmpty('the run') }).strict(),
+  'runs.list': z.object({}).strict(),
+  'runs.metrics': z.object({ run: nonEmpty('the run') }).strict(),
   /** the native folder dialog (Electron); null in browser mode, where the UI shows its own picker */
   'dialog.pickFolder': z.object({}).strict(),
 } as const;
@@ -163,6 +182,38 @@ export interface Results {
   'balance.apply': BalanceView;
   'balance.merge': EditOutcome;
   'export.start': { job: number; out: string };
+  'train.backend': { name: string; label: string; faster: string | null };
+  'train.start': { run: string };
+  'train.stop': boolean;
+  'train.resume': { run: string };
+  'runs.list': RunSummary[];
+  'runs.metrics': RunMetric[];
+}
+
+export interface RunSummary {
+  run: string;
+  model: string;
+  state: 'running' | 'stopped' | 'done' | 'failed';
+  backend: string | null;
+  epoch: number;
+  step: number;
+  totalSteps: number | null;
+  top1: number | null;
+  top5: number | null;
+  message: string | null;
+  createdAt: string;
+  options: Record<string, unknown>;
+}
+
+export interface RunMetric {
+  kind: 'train' | 'validation';
+  step: number;
+  epoch: number;
+  loss: number | null;
+  top1: number | null;
+  top5: number | null;
+  lr: number | null;
+  images_per_sec: number | null;
 }
 
 export interface BalanceCategory {
@@ -195,6 +246,8 @@ export interface Events {
   onProjectChanged: ProjectInfo | null;
   /** a menu item was chosen (Electron): the renderer runs the command of the same name */
   onMenuCommand: { command: MenuCommand };
+  /** progress of a training run (see shared/training.ts) */
+  onTrainEvent: TrainEvent;
 }
 
 export const MENU_COMMANDS = ['openFolder', 'openSample', 'undo', 'redo', 'move', 'exclude', 'selectAll', 'help'] as const;

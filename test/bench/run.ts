@@ -6,10 +6,11 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchBrowse } from './browse.js';
 import { benchExport } from './export.js';
+import { benchFashion } from './fashion.js';
 import { benchImport } from './import.js';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, n: { type: 'string' }, runs: { type: 'string', default: '3' } },
+  options: { only: { type: 'string' }, n: { type: 'string' }, runs: { type: 'string', default: '3' }, epochs: { type: 'string', default: '5' } },
 });
 const only = values.only?.split(',');
 const runs = Number(values.runs);
@@ -18,4 +19,5 @@ const wanted = (name: string): boolean => !only || only.includes(name);
 console.log(`shiwake bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 if (wanted('import')) await benchImport(Number(values.n ?? 100_000), runs);
 if (wanted('export')) await benchExport(Number(values.n ?? 100_000), runs);
+if (wanted('fashion')) await benchFashion(Number(values.epochs));
 if (wanted('browse')) await benchBrowse(Number(values.n ?? 1_000_000), runs);

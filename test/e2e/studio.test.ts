@@ -122,4 +122,19 @@ describe.runIf(haveChromium)('studio in Chromium', () => {
     expect(Object.values(manifest.splits.train.per_label)).toEqual([5, 5]);
     await page.getByTestId('tab-browse').click();
   });
+
+  it('trains from the Train view with live curves and lists the run', async () => {
+    await page.getByTestId('tab-train').click();
+    await page.waitForFunction(() => /WASM|JavaScript|CPU|GPU/.test(document.querySelector('[data-testid="train-backend"]')?.textContent ?? ''));
+    await page.getByTestId('train-imageSize').fill('16');
+    await page.getByTestId('train-epochs').fill('2');
+    await page.getByTestId('train-batchSize').fill('4');
+    await page.getByTestId('train-start').click();
+    await page.getByTestId('toast').filter({ hasText: /finished: validation top-1/ }).waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="chart-loss"] .recharts-line').first().waitFor();
+    await page.locator('[data-testid="runs-table"] td.state-done').first().waitFor();
+    await page.screenshot({ path: path.join(REPO, 'test-artifacts/studio-train-view.png') });
+    const runs = shiwakeJson(['runs', '--project', projectDir]);
+    expect(runs[0]).toMatchObject({ state: 'done', model: 'small-cnn' });
+  });
 });

@@ -20,11 +20,25 @@ import { Project } from '../project.js';
 import { defaultProjectDir, readRecent, rememberRecent, sampleDatasetDir } from './home.js';
 import { ThumbnailService } from './thumbnails.js';
 import { listFolder } from './folders.js';
+import { startTrainer, type Launcher, type TrainerHandle } from '../train/runner.js';
+import { backendInfo, initBackend } from '../train/tf.js';
+import type { TrainOptions } from '../../shared/training.js';
+import type { RunRow } from '../db/repos/runs.js';
+import type { RunSummary } from '../../shared/contract.js';
+
+function runSummary(r: RunRow): RunSummary {
+  return {
+    run: r.id, model: r.model, state: r.state, backend: r.backend, epoch: r.epoch, step: r.step, totalSteps: r.total_steps,
+    top1: r.top1, top5: r.top5, message: r.message, createdAt: r.created_at, options: JSON.parse(r.options) as Record<string, unknown>,
+  };
+}
 
 export interface StudioOptions {
   mode: 'electron' | 'browser';
   version: string;
   sampleDir?: string;
+  /** starts a trainer process (Electron: utilityProcess); child_process.fork by default */
+  launchTrainer?: Launcher;
   /** shows a native folder dialog; absent in browser mode */
   pickFolder?: () => Promise<string | null>;
 }
@@ -78,6 +92,8 @@ export class Studio {
 
   async closeProject(): Promise<void> {
     await this.jobs.stopAll();
+    for (const t of this.trainers.values()) t.stop();
+    await Promise.all([...this.trainers.values()].map((t) => t.finished));
     this.thumbnails?.close();
     this.project?.close();
     this.project = null;
@@ -143,7 +159,7 @@ export class Studio {
   }
 
   private readonly handlers: Handlers = {
-    'app.info': () => ({ version: this.options.version, mode: this.options.mode, project: this.info(), backend: 'not loaded' }),
+    'app.info': () => ({ version: this.options.version, mode: this.options.mode, project: this.info(), backend: backendInfo()?.label ?? 'not loaded yet' }),
     'project.open': (a) => this.openProject(a.dir),
     'project.openDataset': async (a) => {
       const root = path.resolve(a.datasetRoot);
@@ -201,7 +217,31 @@ export class Studio {
     },
     'balance.merge': (a) => this.edited(mergeCategories(this.need().project, a.from, a.into)),
     'export.start': (a) => ({ job: this.startExport(a), out: path.resolve(a.out) }),
+    'train.backend': async () => {
+      const info = await initBackend();
+      return { name: info.name, label: info.label, faster: info.faster };
+    },
+    'train.start': (a) => ({ run: this.startTraining(a) }),
+    'train.resume': (a) => ({ run: this.startTraining({ model: 'small-cnn' }, a.run) }),
+    'train.stop': (a) => {
+      const handle = this.trainers.get(a.run);
+      handle?.stop();
+      return handle !== undefined;
+    },
+    'runs.list': () => this.need().project.runs.all().map(runSummary),
+    'runs.metrics': (a) => this.need().project.runs.metrics(a.run),
   };
+
+  private readonly trainers = new Map<string, TrainerHandle>();
+
+  private startTraining(options: TrainOptions, resume?: string): string {
+    const { project } = this.need();
+    if (this.trainers.size > 0) throw new Error('a training run is already going: stop it first (one run at a time keeps the machine responsive)');
+    const handle = startTrainer(project, options, (e) => this.emit('onTrainEvent', e), resume, this.options.launchTrainer);
+    this.trainers.set(handle.run, handle);
+    void handle.finished.then(() => this.trainers.delete(handle.run));
+    return handle.run;
+  }
 
   private balanceView(plan: BalancePlan): BalanceView {
     const { project } = this.need();

@@ -1,0 +1,39 @@
+import { useState } from 'react';
+import type { Args } from '../../../src-main/shared/contract';
+
+type Options = Args<'train.start'>;
+const SIZES: Record<Options['model'], number> = { 'small-cnn': 32, 'mobilenet-v2': 96, 'inception-v3': 299 };
+
+/** Model, image size, batch, epochs, optimizer, learning rate and schedule. */
+export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; busy: boolean }) {
+  const [o, setO] = useState<Options>({ model: 'small-cnn', imageSize: 32, epochs: 10, batchSize: 32, optimizer: 'adam', learningRate: 0.001, schedule: 'constant', labelSmoothing: 0.1 });
+  const set = <K extends keyof Options>(k: K, v: Options[K]): void => setO((prev) => ({ ...prev, [k]: v }));
+  const num = (k: 'imageSize' | 'epochs' | 'batchSize' | 'learningRate' | 'labelSmoothing') => (
+    <input type="number" value={o[k] ?? ''} step="any" onChange={(e) => set(k, e.target.value === '' ? undefined : Number(e.target.value))} data-testid={`train-${k}`} />
+  );
+  return (
+    <form className="train-form" onSubmit={(e) => (e.preventDefault(), onStart(o))}>
+      <label>model <select value={o.model} onChange={(e) => setO({ ...o, model: e.target.value as Options['model'], imageSize: SIZES[e.target.value as Options['model']] })} data-testid="train-model">
+        <option value="small-cnn">small CNN (small images)</option>
+        <option value="mobilenet-v2">MobileNetV2</option>
+        <option value="inception-v3">Inception-v3 (the reference)</option>
+      </select></label>
+      <label>image size {num('imageSize')}</label>
+      <label>epochs {num('epochs')}</label>
+      <label>batch size {num('batchSize')}</label>
+      <label>optimizer <select value={o.optimizer} onChange={(e) => set('optimizer', e.target.value as Options['optimizer'])}>
+        <option value="adam">Adam</option>
+        <option value="rmsprop">RMSProp (reference)</option>
+        <option value="sgd">SGD + momentum</option>
+      </select></label>
+      <label>learning rate {num('learningRate')}</label>
+      <label>schedule <select value={o.schedule} onChange={(e) => set('schedule', e.target.value as Options['schedule'])}>
+        <option value="constant">constant</option>
+        <option value="exponential">staircase exponential (×0.16 every 30 epochs)</option>
+        <option value="cosine">cosine</option>
+      </select></label>
+      <label>label smoothing {num('labelSmoothing')}</label>
+      <button className="primary" disabled={busy} data-testid="train-start">Train</button>
+    </form>
+  );
+}

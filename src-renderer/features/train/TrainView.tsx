@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import type { RunSummary } from '../../../src-main/shared/contract';
+import { useEvent, useQuery } from '../../api/hooks';
+import { call } from '../../api/transport';
+import { useNotify } from '../../components/Toasts';
+import { RunCharts } from './RunCharts';
+import { TrainForm } from './TrainForm';
+import { useRunMetrics } from './useRunMetrics';
+
+const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
+const duration = (s: number): string => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
+
+/** Train: options, the live run with its curves, and past runs to compare. */
+export function TrainView({ active }: { active: boolean }) {
+  const notify = useNotify();
+  const backend = useQuery('train.backend', active ? {} : null);
+  const runs = useQuery('runs.list', active ? {} : null, ['onTrainEvent']);
+  const [selected, setSelected] = useState<string | null>(null);
+  const running = runs.data?.find((r) => r.state === 'running') ?? null;
+  const shown = selected ?? running?.run ?? runs.data?.[0]?.run ?? null;
+  const { metrics, live } = useRunMetrics(shown);
+  const fail = (e: Error): void => notify(e.message, { kind: 'error' });
+  useEvent('onTrainEvent', (e) => {
+    if (e.type === 'done') notify(`Run ${e.run} ${e.state === 'done' ? `finished: validation top-1 ${pct(e.top1)}` : 'stopped at a checkpoint'}`);
+    if (e.type === 'error') notify(`Run ${e.run} failed: ${e.message}`, { kind: 'error' });
+  });
+  const start = (o: Parameters<typeof call<'train.start'>>[1]): void => void call('train.start', o).then((r) => (setSelected(r.run), notify(`Training run ${r.run} started`)), fail);
+
+  return (
+    <div className="train" data-testid="train-view">
+      <div className="train-top">
+        <section className="panel">
+          <h3>New run</h3>
+          <p className="muted">Backend: <b data-testid="train-backend">{backend.data?.label ?? 'loading…'}</b>{backend.data?.faster ? <><br />Faster: {backend.data.faster}</> : null}</p>
+          <TrainForm onStart={start} busy={running !== null} />
+        </section>
+        <section className="panel grow">
+          <h3>{shown ? `Run ${shown}` : 'No runs yet'}</h3>
+          {live && live.run === shown && running?.run === shown && (
+            <p data-testid="train-progress">
+              epoch {live.epoch}/{live.epochs} · step {live.step.toLocaleString()}/{live.totalSteps.toLocaleString()} · loss {live.loss.toFixed(4)} · {Math.round(live.imagesPerSec).toLocaleString()} images/s · {duration(live.eta)} left
+              <progress max={live.totalSteps} value={live.step} />
+            </p>
+          )}
+          {running?.run === shown && <button onClick={() => void call('train.stop', { run: shown! }).catch(fail)} data-testid="train-stop">Stop (saves a checkpoint)</button>}
+          {shown && <RunCharts metrics={metrics} />}
+        </section>
+      </div>
+      <RunsTable runs={runs.data ?? []} shown={shown} onShow={setSelected} onResume={(run) => void call('train.resume', { run }).then(() => setSelected(run), fail)} />
+    </div>
+  );
+}
+
+function RunsTable({ runs, shown, onShow, onResume }: { runs: RunSummary[]; shown: string | null; onShow: (r: string) => void; onResume: (r: string) => void }) {
+  if (runs.length === 0) return null;
+  return (
+    <table className="runs" data-testid="runs-table">
+      <thead><tr><th>run</th><th>model</th><th>state</th><th>progress</th><th>val top-1</th><th>val top-5</th><th>backend</th><th /></tr></thead>
+      <tbody>
+        {runs.map((r) => (
+          <tr key={r.run} className={r.run === shown ? 'active' : ''} onClick={() => onShow(r.run)}>
+            <td>{r.run}</td>
+            <td>{r.model}</td>
+            <td className={`state-${r.state}`} title={r.message ?? ''}>{r.state}</td>
+            <td>{r.totalSteps ? `${Math.round((100 * r.step) / r.totalSteps)}%` : '–'}</td>
+            <td className="num">{pct(r.top1)}</td>
+            <td className="num">{pct(r.top5)}</td>
+            <td className="muted">{r.backend ?? ''}</td>
+            <td>{(r.state === 'stopped' || r.state === 'failed') && <button onClick={(e) => (e.stopPropagation(), onResume(r.run))}>Resume</button>}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
