@@ -28,7 +28,8 @@ export function formatProgress(p: Progress, unit = 'files'): string {
   const pct = p.total ? ` ${((100 * p.done) / p.total).toFixed(0)}%` : '';
   const rate = p.rate > 0 ? `  ${formatCount(p.rate)}/s` : '';
   const eta = p.eta !== null ? `  ${formatDuration(p.eta)} left` : '';
-  return `${p.phase}: ${count}${pct}${rate}${eta}`;
+  const problems = p.problems ? `  ${formatCount(p.problems)} problem${p.problems === 1 ? '' : 's'} so far` : '';
+  return `${p.phase}: ${count}${pct}${rate}${eta}${problems}`;
 }
 
 /**

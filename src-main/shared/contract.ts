@@ -18,6 +18,7 @@ export const itemFilter = z
     /** with categoryId: include the items of every sub-category (default true) */
     descendants: z.boolean().optional(),
     status: z.union([status, z.literal('any')]).optional(),
+    split: z.enum(['train', 'validation', 'none', 'any']).optional(),
   })
   .strict();
 export type ItemFilter = z.infer<typeof itemFilter>;

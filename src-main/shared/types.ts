@@ -49,4 +49,6 @@ export interface Progress {
   rate: number;
   /** seconds, null while unknown */
   eta: number | null;
+  /** files that could not be used so far (broken or skipped), where the work counts them */
+  problems?: number;
 }

@@ -14,6 +14,7 @@ export function JobProgress({ job, onCancel }: { job: JobInfo; onCancel: (id: nu
       {pct !== null ? `${pct}% ${p.done.toLocaleString()}/${p.total!.toLocaleString()}` : p.done.toLocaleString()}
       {p.rate > 0 && ` · ${Math.round(p.rate).toLocaleString()}/s`}
       {p.eta !== null && ` · ${duration(p.eta)} left`}
+      {p.problems ? <span className="status-broken"> · {p.problems.toLocaleString()} problems so far</span> : null}
       {pct !== null && <progress max={100} value={pct} />}
       <button className="link" onClick={() => onCancel(job.id)}>cancel</button>
     </span>

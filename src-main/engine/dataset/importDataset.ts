@@ -59,9 +59,10 @@ export async function importDataset(project: Project, options: ImportOptions = {
   const root = project.datasetRoot;
   const jobId = project.jobs.start('import', { root, manifest: options.manifest ?? null });
   const meter = new ProgressMeter('scanning folders', null);
-  const report = (done: number): void => options.onProgress?.(meter.update(done));
+  const problems = { count: 0 };
+  const report = (done: number): void => options.onProgress?.({ ...meter.update(done), problems: problems.count });
   try {
-    const summary = await runImport(project, root, jobId, options, meter, report);
+    const summary = await runImport(project, root, jobId, options, meter, report, problems);
     project.jobs.finish(jobId, summary.state, summary, null);
     return summary;
   } catch (err) {
@@ -77,6 +78,7 @@ async function runImport(
   options: ImportOptions,
   meter: ProgressMeter,
   report: (done: number) => void,
+  problems: { count: number },
 ): Promise<ImportSummary> {
   const { signal } = options;
   const source = options.manifest
@@ -90,6 +92,7 @@ async function runImport(
   const batchId = (): number => (importBatch ??= project.labels.createBatch('import', `import of ${root}`, false));
 
   const apply = (outcome: Outcome): void => {
+    problems.count = counts.broken + issues.length;
     if (outcome.kind === 'unchanged') {
       seen[outcome.id] = 1;
       counts.unchanged++;

@@ -14,11 +14,13 @@ import { usePagedItems } from './usePagedItems';
 import { useRecentCategories } from './useRecentCategories';
 
 type StatusFilter = NonNullable<ItemFilter['status']>;
+type SplitFilter = NonNullable<ItemFilter['split']>;
 
 export function BrowseView({ active, onSelectionCount }: { active: boolean; onSelectionCount: (n: number) => void }) {
   const notify = useNotify();
   const [categoryId, setCategoryId] = useState<number | null>(null);
   const [status, setStatus] = useState<StatusFilter>('active');
+  const [split, setSplit] = useState<SplitFilter>('any');
   const [thumbSize, setThumbSize] = useState(128);
   const [version, setVersion] = useState(0);
   const [sel, setSel] = useState<GridSelection>(emptySelection);
@@ -27,7 +29,7 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
   const treeFilter = useRef<HTMLInputElement>(null);
   const recent = useRecentCategories();
 
-  const filter: ItemFilter = useMemo(() => (categoryId === null ? { status } : { categoryId, status }), [categoryId, status]);
+  const filter: ItemFilter = useMemo(() => ({ ...(categoryId === null ? {} : { categoryId }), status, ...(split === 'any' ? {} : { split }) }), [categoryId, status, split]);
   const tree = useQuery('categories.tree', {}, ['onLabelsChanged']);
   const count = useQuery('items.count', { filter }, ['onLabelsChanged']);
   const total = count.data ?? 0;
@@ -138,6 +140,15 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
             status{' '}
             <select value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)} data-testid="status-filter">
               {(['active', 'excluded', 'broken', 'missing', 'any'] as const).map((s) => <option key={s} value={s}>{s}</option>)}
+            </select>
+          </label>
+          <label>
+            split{' '}
+            <select value={split} onChange={(e) => setSplit(e.target.value as SplitFilter)} data-testid="split-filter">
+              <option value="any">any</option>
+              <option value="train">train</option>
+              <option value="validation">validation</option>
+              <option value="none">not split yet</option>
             </select>
           </label>
           <label>

@@ -48,6 +48,11 @@ export class BrowseRepo {
         params.push(JSON.stringify(categoryIds));
       }
     }
+    if (filter.split === 'none') clauses.push('split IS NULL');
+    else if (filter.split && filter.split !== 'any') {
+      clauses.push('split = ?');
+      params.push(filter.split);
+    }
     const status = filter.status ?? 'active';
     if (status !== 'any') {
       clauses.push('status = ?');
