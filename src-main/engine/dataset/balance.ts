@@ -5,6 +5,7 @@
  * Oversampling repeats items in training only. An applied plan is stored, so that export
  * and training use the same one.
  */
+import type { BalanceCategory } from '../../shared/contract.js';
 import { seededHash } from '../../shared/seededHash.js';
 import type { PlanItem } from '../db/repos/plan.js';
 import type { Project } from '../project.js';
@@ -37,19 +38,8 @@ export interface BalanceOptions {
   seed?: number;
 }
 
-export interface CategoryPlan {
-  name: string;
-  /** training items (all items when there is no split yet) */
-  items: number;
-  kept: number;
-  dropped: number;
-  /** extra copies added by oversampling */
-  repeated: number;
-  /** training examples after the plan: kept + repeated */
-  final: number;
-  validation: number;
-  action: 'keep' | 'cap' | 'drop' | 'oversample';
-}
+/** One category of a plan (`items` are training items, all items when there is no split yet). */
+export type CategoryPlan = BalanceCategory;
 
 export interface BalancePlan {
   options: Required<BalanceOptions>;
@@ -129,7 +119,7 @@ export function mergeCategories(project: Project, from: string[], into: string):
   for (const name of from) {
     const categoryId = project.categories.findId(name);
     if (categoryId === undefined) throw new Error(`there is no category "${name}"`);
-    ids.push(...(project.db.prepare('SELECT id FROM items WHERE category_id = ?').pluck().all(categoryId) as number[]));
+    ids.push(...project.items.idsInCategory(categoryId));
   }
   return moveItems(project, ids, into, 'merge');
 }

@@ -62,22 +62,21 @@ function changeStatus(project: Project, ids: readonly number[], action: 'exclude
 
 /** Undoes the last undoable batch; undefined when there is nothing to undo. */
 export function undo(project: Project): EditResult | undefined {
-  return project.db.transaction(() => {
-    const batch = project.labels.lastUndoable();
-    if (!batch) return undefined;
-    const changed = project.edits.applyBatch(batch.id, 'undo');
-    project.labels.markUndone(batch.id);
-    return { batch: batch.id, description: batch.description, changed };
-  })();
+  return stackStep(project, 'undo');
 }
 
 /** Redoes the last undone batch; undefined when there is nothing to redo. */
 export function redo(project: Project): EditResult | undefined {
+  return stackStep(project, 'redo');
+}
+
+function stackStep(project: Project, direction: 'undo' | 'redo'): EditResult | undefined {
   return project.db.transaction(() => {
-    const batch = project.labels.lastRedoable();
+    const batch = direction === 'undo' ? project.labels.lastUndoable() : project.labels.lastRedoable();
     if (!batch) return undefined;
-    const changed = project.edits.applyBatch(batch.id, 'redo');
-    project.labels.markRedone(batch.id);
+    const changed = project.edits.applyBatch(batch.id, direction);
+    if (direction === 'undo') project.labels.markUndone(batch.id);
+    else project.labels.markRedone(batch.id);
     return { batch: batch.id, description: batch.description, changed };
   })();
 }

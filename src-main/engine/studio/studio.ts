@@ -9,7 +9,7 @@ import type { Args, BalanceView, CategoryNode, EventName, Events, ItemDetail, Me
 import { parseArgs } from '../../shared/contract.js';
 import { applyBalance, distribution, mergeCategories, planBalance, type BalancePlan } from '../dataset/balance.js';
 import { importDataset } from '../dataset/importDataset.js';
-import { splitDataset } from '../dataset/split.js';
+import { pushTo, splitDataset } from '../dataset/split.js';
 import { exportCsv, exportFolders } from '../export/exportFiles.js';
 import { exportTfrecord } from '../export/exportTfrecord.js';
 import { excludeItems, itemHistory, moveItems, redo, restoreItems, undo } from '../dataset/labels.js';
@@ -137,7 +137,7 @@ export class Studio {
     if (filter.descendants === false) return [filter.categoryId];
     const all = this.need().project.categories.all();
     const children = new Map<number, number[]>();
-    for (const c of all) if (c.parent_id !== null) children.set(c.parent_id, [...(children.get(c.parent_id) ?? []), c.id]);
+    for (const c of all) if (c.parent_id !== null) pushTo(children, c.parent_id, c.id);
     const ids: number[] = [];
     const stack = [filter.categoryId];
     while (stack.length) {

@@ -59,7 +59,7 @@ export class ThumbnailService {
   /** Makes every missing thumbnail of active items; returns how many were made. */
   async pregenerate(signal: AbortSignal, onProgress: (p: Progress) => void): Promise<number> {
     const have = this.repo.existingIds();
-    const todo = (this.project.db.prepare("SELECT id FROM items WHERE status = 'active' ORDER BY id").pluck().all() as number[]).filter((id) => !have.has(id));
+    const todo = this.project.items.activeIds().filter((id) => !have.has(id));
     const meter = new ProgressMeter('making thumbnails', todo.length);
     let done = 0;
     await forEachConcurrent(todo, 4, signal, async (id) => {

@@ -44,7 +44,7 @@ export function runDir(project: Project, run: string): string {
 async function samplesFor(project: Project): Promise<{ labels: string[]; train: Sample[]; validation: Sample[] }> {
   const selection = await selectForExport(project);
   const root = project.datasetRoot;
-  const formats = new Map((project.db.prepare("SELECT id, format FROM items WHERE status = 'active'").all() as { id: number; format: string | null }[]).map((r) => [r.id, r.format]));
+  const formats = project.items.activeFormats();
   const toSample = (r: { itemId: number; path: string; label: number }): Sample => ({ file: itemFile(root, r.path), format: formats.get(r.itemId) ?? null, label: r.label - 1 });
   return { labels: selection.labels, train: selection.records.train.map(toSample), validation: selection.records.validation.map(toSample) };
 }

@@ -15,25 +15,9 @@ export interface ItemRow {
   reason: string | null;
 }
 
-export interface NewItem {
-  path: string;
-  size: number;
-  mtime_ms: number;
-  width: number | null;
-  height: number | null;
-  format: string | null;
-  category_id: number;
-  status: ItemStatus;
-  reason: string | null;
-}
+export type NewItem = Omit<ItemRow, 'id' | 'original_category_id'>;
 
-export interface ProbeUpdate {
-  size: number;
-  mtime_ms: number;
-  width: number | null;
-  height: number | null;
-  format: string | null;
-}
+export type ProbeUpdate = Pick<ItemRow, 'size' | 'mtime_ms' | 'width' | 'height' | 'format'>;
 
 export type ScanKey = Pick<ItemRow, 'id' | 'size' | 'mtime_ms' | 'status' | 'reason'>;
 
@@ -102,6 +86,22 @@ export class ItemRepo {
   /** Ids of every item that is not already missing, streamed (the set can be 1M long). */
   *presentIds(): Generator<number> {
     for (const id of this.idsNotMissing.iterate() as IterableIterator<number>) yield id;
+  }
+
+  /** Ids of active items in id order (thumbnail pre-generation). */
+  activeIds(): number[] {
+    return this.db.prepare("SELECT id FROM items WHERE status = 'active' ORDER BY id").pluck().all() as number[];
+  }
+
+  /** Every item of a category, whatever its status (merging categories). */
+  idsInCategory(categoryId: number): number[] {
+    return this.db.prepare('SELECT id FROM items WHERE category_id = ?').pluck().all(categoryId) as number[];
+  }
+
+  /** The format of each active item, for decoding (BMP needs our own decoder). */
+  activeFormats(): Map<number, string | null> {
+    const rows = this.db.prepare("SELECT id, format FROM items WHERE status = 'active'").all() as { id: number; format: string | null }[];
+    return new Map(rows.map((r) => [r.id, r.format]));
   }
 
   maxId(): number {

@@ -1,3 +1,4 @@
+import type { RunMetric } from '../../../shared/contract.js';
 import type { Db, Statement } from '../connection.js';
 
 export type RunState = 'running' | 'stopped' | 'done' | 'failed';
@@ -19,16 +20,7 @@ export interface RunRow {
   updated_at: string;
 }
 
-export interface MetricRow {
-  kind: 'train' | 'validation';
-  step: number;
-  epoch: number;
-  loss: number | null;
-  top1: number | null;
-  top5: number | null;
-  lr: number | null;
-  images_per_sec: number | null;
-}
+export type MetricRow = RunMetric;
 
 export class RunRepo {
   private readonly metricStmt: Statement;
