@@ -2,15 +2,15 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
-// Native and heavy Node modules stay external to the main bundle: they are loaded from
-// node_modules at run time (better-sqlite3 and sharp ship native binaries).
+// The Electron main bundle holds no engine (that runs in `shiwake host` on the system's
+// Node.js); native modules stay external in case a future import pulls one in.
 const external = ['better-sqlite3', 'sharp', 'ws', '@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'];
 
 export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src-main/index.ts'), trainer: resolve('src-main/engine/train/trainerProcess.ts') }, external },
+      rollupOptions: { input: { index: resolve('src-main/index.ts') }, external },
     },
   },
   preload: {

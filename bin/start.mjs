@@ -32,7 +32,8 @@ const { binary, reason } = electronBinary();
 if (!binary) browserMode(reason);
 else {
   const started = Date.now();
-  const child = spawn(binary, [root], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+  // the engine host runs on this very Node.js (see src-main/index.ts)
+  const child = spawn(binary, [root], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, SHIWAKE_NODE: process.execPath } });
   let stderr = '';
   child.stderr.on('data', (c) => {
     stderr += c;

@@ -1,43 +1,62 @@
 /**
- * Electron composition root: one sandboxed window, the contract over IPC, images through
- * the shiwake-media: protocol (only files of the open project), and the application menu.
+ * Electron composition root: one sandboxed window, the contract over IPC, images through the
+ * shiwake-media: protocol, and the application menu. The engine itself runs in a host process
+ * on the system's Node.js (`shiwake host`), so its native modules never need rebuilding for
+ * Electron and a crash there cannot take the window with it; this file only forwards.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, shell, utilityProcess, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, shell, type MenuItemConstructorOptions } from 'electron';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './shared/channels.js';
-import { isMethod, type EventName, type Events, type MenuCommand } from './shared/contract.js';
-import { itemFile } from './engine/dataset/sources.js';
-import { makePreview } from './engine/images/decode.js';
-import { Studio } from './engine/studio/studio.js';
+import { isMethod, type MenuCommand } from './shared/contract.js';
+import type { HostMessage, HostRequest } from './server/hostProcess.js';
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'shiwake-media', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 let win: BrowserWindow | null = null;
 const rendererIndex = path.join(import.meta.dirname, '../renderer/index.html');
+const pending = new Map<number, (m: HostMessage) => void>();
+let nextId = 1;
 
-const studio = new Studio(
-  {
-    mode: 'electron',
-    version: app.getVersion(),
-    sampleDir: path.join(app.getAppPath(), 'resources/sample-fashion-mnist'),
-    // training runs in a utility process: a crash or OOM in TensorFlow cannot take the window down
-    launchTrainer: () => {
-      const child = utilityProcess.fork(path.join(import.meta.dirname, 'trainer.js'), [], { serviceName: 'Shiwake trainer' });
-      return {
-        send: (m) => child.postMessage(m),
-        onMessage: (fn) => child.on('message', fn),
-        onExit: (fn) => child.on('exit', (code) => fn(code, null)),
-        kill: () => child.kill(),
-      };
-    },
-    async pickFolder() {
-      const r = await dialog.showOpenDialog(win!, { title: 'Open a dataset folder', properties: ['openDirectory'] });
-      return r.canceled ? null : (r.filePaths[0] ?? null);
-    },
-  },
-  <E extends EventName>(event: E, payload: Events[E]) => win?.webContents.send(EVENT_CHANNEL, { event, payload }),
-);
+function startHost(): ChildProcess {
+  // npm start passes the Node.js it runs on; otherwise the one on PATH
+  const node = process.env.SHIWAKE_NODE ?? 'node';
+  const host = spawn(node, [path.join(app.getAppPath(), 'bin/shiwake.mjs'), 'host'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  host.on('message', (raw) => {
+    const m = raw as HostMessage;
+    if (m.kind === 'event') win?.webContents.send(EVENT_CHANNEL, { event: m.event, payload: m.payload });
+    else if (m.kind === 'ask') void askUser(m.id);
+    else {
+      pending.get(m.id)?.(m);
+      pending.delete(m.id);
+    }
+  });
+  host.on('exit', (code) => {
+    for (const resolve of pending.values()) resolve({ kind: 'result', id: 0, value: { ok: false, error: `the Shiwake engine stopped (exit code ${code}); restart the app` } });
+    pending.clear();
+    if (!quitting) dialog.showErrorBox('Shiwake', `The Shiwake engine stopped unexpectedly (exit code ${code}). Your labels are safe in the project database; restart Shiwake.`);
+  });
+  return host;
+}
+
+let quitting = false;
+const host = startHost();
+
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+function request(message: WithoutId<Extract<HostRequest, { kind: 'call' | 'media' }>>): Promise<HostMessage> {
+  return new Promise((resolve) => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    host.send({ ...message, id });
+  });
+}
+
+async function askUser(id: number): Promise<void> {
+  const r = win ? await dialog.showOpenDialog(win, { title: 'Open a dataset folder', properties: ['openDirectory'] }) : { canceled: true, filePaths: [] };
+  host.send({ kind: 'reply', id, value: r.canceled ? null : (r.filePaths[0] ?? null) } satisfies HostRequest);
+}
 
 function menuCommand(command: MenuCommand): void {
   win?.webContents.send(EVENT_CHANNEL, { event: 'onMenuCommand', payload: { command } });
@@ -57,21 +76,13 @@ function buildMenu(): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
-async function serveMedia(request: Request): Promise<Response> {
-  const project = studio.current;
-  const url = new URL(request.url);
-  const id = Number(url.pathname.replace(/^\//, ''));
-  const item = project && Number.isInteger(id) ? project.items.get(id) : undefined;
-  if (!project || !item) return new Response('not found', { status: 404 });
-  if (url.hostname === 'thumb') {
-    const thumb = await studio.thumbnails!.get(id);
-    return Buffer.isBuffer(thumb) ? new Response(new Uint8Array(thumb), { headers: { 'Content-Type': 'image/webp' } }) : new Response(thumb.error, { status: 422 });
-  }
-  if (url.hostname === 'preview' && (item.status === 'active' || item.status === 'excluded')) {
-    const preview = await makePreview(itemFile(project.datasetRoot, item.path), item.format);
-    return new Response(new Uint8Array(preview.data), { headers: { 'Content-Type': preview.type } });
-  }
-  return new Response('refused', { status: 403 });
+async function serveMedia(req: Request): Promise<Response> {
+  const url = new URL(req.url);
+  const item = Number(url.pathname.replace(/^\//, ''));
+  if ((url.hostname !== 'thumb' && url.hostname !== 'preview') || !Number.isInteger(item)) return new Response('refused', { status: 403 });
+  const m = await request({ kind: 'media', what: url.hostname, item });
+  if (m.kind !== 'media') return new Response('engine error', { status: 500 });
+  return new Response(typeof m.body === 'string' ? m.body : new Uint8Array(m.body), { status: m.status, headers: { 'Content-Type': m.type } });
 }
 
 function createWindow(): void {
@@ -94,10 +105,11 @@ function createWindow(): void {
 
 app.whenReady().then(() => {
   protocol.handle('shiwake-media', serveMedia);
-  ipcMain.handle(CALL_CHANNEL, (event, method: unknown, args: unknown) => {
+  ipcMain.handle(CALL_CHANNEL, async (event, method: unknown, args: unknown) => {
     if (event.senderFrame?.url !== pathToFileURL(rendererIndex).href) return { ok: false, error: 'refused: unknown sender' };
     if (typeof method !== 'string' || !isMethod(method)) return { ok: false, error: `unknown method "${String(method)}"` };
-    return studio.handle(method, args);
+    const m = await request({ kind: 'call', method, args });
+    return m.kind === 'result' ? m.value : { ok: false, error: 'engine error' };
   });
   buildMenu();
   createWindow();
@@ -106,5 +118,8 @@ app.whenReady().then(() => {
 
 app.on('web-contents-created', (_e, contents) => contents.on('will-attach-webview', (e) => e.preventDefault()));
 app.on('window-all-closed', () => {
-  void studio.closeProject().finally(() => app.quit());
+  quitting = true;
+  host.disconnect(); // the host closes the project, stopping any training at a checkpoint
+  host.once('exit', () => app.quit());
+  setTimeout(() => app.quit(), 15_000);
 });

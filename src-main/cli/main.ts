@@ -1,6 +1,7 @@
 /** The `shiwake` command line: one engine, no window. */
 import type { Command } from './command.js';
 import { parseCommandArgs } from './command.js';
+import { hostCommand } from './commands/host.js';
 import { importCommand } from './commands/import.js';
 import { excludeCommand, historyCommand, redoCommand, relabelCommand, restoreCommand, undoCommand } from './commands/labels.js';
 import { balanceCommand, exportCommand, splitCommand } from './commands/prepare.js';
@@ -9,7 +10,7 @@ import { statsCommand } from './commands/stats.js';
 import { doctorCommand, runsCommand, trainCommand } from './commands/train.js';
 import { UsageError } from './output.js';
 
-const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, splitCommand, balanceCommand, exportCommand, trainCommand, runsCommand, doctorCommand, serveCommand];
+const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, splitCommand, balanceCommand, exportCommand, trainCommand, runsCommand, doctorCommand, serveCommand, hostCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -17,7 +18,7 @@ function help(): string {
     'shiwake: sort a folder of product photos into a clean, balanced dataset',
     '',
     'commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.filter((c) => c !== hostCommand).map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'shiwake <command> --help shows its options.',
   ].join('\n');

@@ -37,7 +37,7 @@ export interface StudioOptions {
   mode: 'electron' | 'browser';
   version: string;
   sampleDir?: string;
-  /** starts a trainer process (Electron: utilityProcess); child_process.fork by default */
+  /** starts a trainer process; child_process.fork by default */
   launchTrainer?: Launcher;
   /** shows a native folder dialog; absent in browser mode */
   pickFolder?: () => Promise<string | null>;

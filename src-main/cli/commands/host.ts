@@ -1,0 +1,18 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { runHost, sampleDirFrom } from '../../server/hostProcess.js';
+import type { Command } from '../command.js';
+import { REPO_ROOT } from './serve.js';
+
+/** Not for people: the Electron shell starts this to run the engine in the system's Node.js. */
+export const hostCommand: Command = {
+  name: 'host',
+  usage: 'shiwake host (started by the Electron shell, over an IPC channel)',
+  summary: 'engine host for the Electron shell (internal)',
+  options: {},
+  async run() {
+    if (!process.send) throw new Error('shiwake host is started by the Electron shell (it needs an IPC channel); use `npm start` or `shiwake serve`');
+    const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
+    await runHost({ version, sampleDir: sampleDirFrom(REPO_ROOT) });
+  },
+};
