@@ -49,7 +49,8 @@ export interface BatchOptions {
   /** batches to skip at the start (resuming mid-epoch) */
   skip?: number;
   prefetch?: number;
-  concurrency?: number;
+  /** called for each sample that cannot be decoded (it is left out) */
+  onSkip?: (file: string, reason: string) => void;
 }
 
 export function batchCount(samples: number, batchSize: number): number {
@@ -68,17 +69,24 @@ export async function* batches(samples: readonly Sample[], options: BatchOptions
   );
   const make = async (b: number): Promise<Batch> => {
     const plan = plans[b]!;
-    const xs = new Float32Array(plan.length * pixels);
-    const labels = new Int32Array(plan.length);
-    await Promise.all(
-      plan.map(async ({ s, crop, flip }, i) => {
-        const rgb = await decodeForModel(s.file, s.format, imageSize, crop, flip);
-        const base = i * pixels;
-        for (let p = 0; p < pixels; p++) xs[base + p] = rgb[p]! / 127.5 - 1;
-        labels[i] = s.label;
-      }),
+    // a file that fails to decode (changed or damaged since import) is left out of its batch, and reported
+    const decoded = await Promise.all(
+      plan.map(({ s, crop, flip }) =>
+        decodeForModel(s.file, s.format, imageSize, crop, flip).then(
+          (rgb) => ({ rgb, label: s.label }),
+          (err: Error) => (options.onSkip?.(s.file, err.message), null),
+        ),
+      ),
     );
-    return { xs, labels, size: plan.length };
+    const ok = decoded.filter((d): d is { rgb: Uint8Array; label: number } => d !== null);
+    const xs = new Float32Array(ok.length * pixels);
+    const labels = new Int32Array(ok.length);
+    ok.forEach(({ rgb, label }, i) => {
+      const base = i * pixels;
+      for (let p = 0; p < pixels; p++) xs[base + p] = rgb[p]! / 127.5 - 1;
+      labels[i] = label;
+    });
+    return { xs, labels, size: ok.length };
   };
   const ahead = options.prefetch ?? 3;
   const queue: Promise<Batch>[] = [];
@@ -87,6 +95,6 @@ export async function* batches(samples: readonly Sample[], options: BatchOptions
   while (queue.length > 0) {
     const batch = await queue.shift()!;
     if (next < total) queue.push(make(next++));
-    yield batch;
+    if (batch.size > 0) yield batch;
   }
 }

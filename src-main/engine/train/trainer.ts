@@ -101,11 +101,16 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   const k = Math.min(5, labels.length);
   const started = performance.now();
   let stopped = false;
+  const skipped = new Set<string>();
   for (let epoch = state.epoch; epoch < options.epochs && !stopped; epoch++) {
     const skip = epoch === state.epoch ? state.stepInEpoch : 0;
     let window = { loss: 0, top1: 0, top5: 0, n: 0, batches: 0, t: performance.now() };
     let stepInEpoch = skip;
-    for await (const batch of batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed: options.seed + epoch * 7919, skip })) {
+    const onSkip = (file: string, reason: string): void => {
+      if (skipped.size < 1000 && !skipped.has(file)) process.stderr.write(`left out of training (cannot be decoded): ${file}: ${reason}\n`);
+      skipped.add(file);
+    };
+    for await (const batch of batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed: options.seed + epoch * 7919, skip, onSkip })) {
       scheduled.learningRate = learningRateAt(options, step, epoch, totalSteps);
       const stats = trainStep(model, optimizer, batch, labels.length, options.labelSmoothing, k);
       step++;
