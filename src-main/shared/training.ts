@@ -23,6 +23,8 @@ export interface TrainOptions {
   fineTuneLayers?: number;
   alpha?: number;
   auxHead?: boolean;
+  /** training augmentation: the reference's crops (35-100% of the area), light (80-100%), or none; all flip */
+  augment?: 'inception' | 'light' | 'none';
   seed?: number;
   logEvery?: number;
   backend?: BackendChoice;

@@ -31,9 +31,14 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** Inception-style random crop: 35-100% of the area, aspect 3/4-4/3. */
-function randomCrop(random: () => number): Crop {
-  const area = 0.35 + 0.65 * random();
+export type Augment = 'inception' | 'light' | 'none';
+const MIN_AREA: Record<Augment, number> = { inception: 0.35, light: 0.8, none: 1 };
+
+/** Inception-style random crop: a share of the area (35-100% for the reference), aspect 3/4-4/3. */
+function randomCrop(random: () => number, augment: Augment): Crop {
+  if (augment === 'none') return { left: 0, top: 0, width: 1, height: 1 };
+  const min = MIN_AREA[augment];
+  const area = min + (1 - min) * random();
   const aspect = Math.exp(Math.log(3 / 4) + random() * Math.log(16 / 9));
   const width = Math.min(1, Math.sqrt(area * aspect));
   const height = Math.min(1, Math.sqrt(area / aspect));
@@ -46,6 +51,7 @@ export interface BatchOptions {
   train: boolean;
   /** shuffle and augmentation seed (per epoch) */
   seed: number;
+  augment?: Augment;
   /** batches to skip at the start (resuming mid-epoch) */
   skip?: number;
   prefetch?: number;
@@ -65,7 +71,7 @@ export async function* batches(samples: readonly Sample[], options: BatchOptions
   const pixels = imageSize * imageSize * 3;
   const total = batchCount(order.length, batchSize);
   const plans = Array.from({ length: total }, (_, b) =>
-    order.slice(b * batchSize, (b + 1) * batchSize).map((s) => ({ s, crop: options.train ? randomCrop(random) : CENTRAL_CROP, flip: options.train && random() < 0.5 })),
+    order.slice(b * batchSize, (b + 1) * batchSize).map((s) => ({ s, crop: options.train ? randomCrop(random, options.augment ?? 'inception') : CENTRAL_CROP, flip: options.train && random() < 0.5 })),
   );
   const make = async (b: number): Promise<Batch> => {
     const plan = plans[b]!;

@@ -27,6 +27,8 @@ export function resolveTrainOptions(o: TrainOptions, defaultImageSize: number): 
     fineTuneLayers: o.fineTuneLayers ?? 0,
     alpha: o.alpha ?? 1,
     auxHead: o.auxHead ?? false,
+    // small images lose too much to the reference's aggressive crops
+    augment: o.augment ?? (o.model === 'small-cnn' ? 'light' : 'inception'),
     seed: o.seed ?? 42,
     logEvery: o.logEvery ?? 20,
     backbone: o.backbone,

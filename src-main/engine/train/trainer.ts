@@ -110,7 +110,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
       if (skipped.size < 1000 && !skipped.has(file)) process.stderr.write(`left out of training (cannot be decoded): ${file}: ${reason}\n`);
       skipped.add(file);
     };
-    for await (const batch of batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed: options.seed + epoch * 7919, skip, onSkip })) {
+    for await (const batch of batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed: options.seed + epoch * 7919, skip, onSkip, augment: options.augment })) {
       scheduled.learningRate = learningRateAt(options, step, epoch, totalSteps);
       const stats = trainStep(model, optimizer, batch, labels.length, options.labelSmoothing, k);
       step++;
