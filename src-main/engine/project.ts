@@ -86,6 +86,7 @@ export class Project {
     for (const sub of PROJECT_FOLDERS) fs.mkdirSync(path.join(abs, sub), { recursive: true });
     const project = new Project(abs, openDatabase(path.join(abs, DB_FILE)));
     project.jobs.markInterrupted(isProcessAlive);
+    project.runs.markInterrupted(isProcessAlive);
     return project;
   }
 

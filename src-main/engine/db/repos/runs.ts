@@ -68,6 +68,12 @@ export class RunRepo {
     return this.db.prepare('SELECT kind, step, epoch, loss, top1, top5, lr, images_per_sec FROM run_metrics WHERE run_id = ? ORDER BY id').all(run) as MetricRow[];
   }
 
+  /** Runs left 'running' by a process that no longer exists ended without a word: say so. */
+  markInterrupted(isAlive: (pid: number) => boolean): void {
+    const stale = (this.db.prepare("SELECT id, pid FROM runs WHERE state = 'running'").all() as { id: string; pid: number | null }[]).filter((r) => r.pid === null || !isAlive(r.pid));
+    for (const r of stale) this.setState(r.id, 'failed', { message: 'the trainer process ended without finishing (killed, or the computer restarted); resume continues from the last checkpoint', pid: null });
+  }
+
   /** Metrics after a resume point are replaced by the resumed run's. */
   dropMetricsAfter(run: string, step: number): void {
     this.db.prepare('DELETE FROM run_metrics WHERE run_id = ? AND step > ?').run(run, step);
