@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type Db } from './db/connection.js';
+import { isProcessAlive } from './files.js';
 import { CategoryRepo } from './db/repos/categories.js';
 import { ItemRepo } from './db/repos/items.js';
 import { EditRepo } from './db/repos/edits.js';
@@ -98,14 +99,4 @@ export class Project {
 function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-function isProcessAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -8,8 +8,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMethod, type EventName, type Events } from '../shared/contract.js';
-import { itemFile } from '../engine/dataset/sources.js';
-import { makePreview } from '../engine/images/decode.js';
 import { Studio } from '../engine/studio/studio.js';
 
 export type HostRequest =
@@ -38,19 +36,6 @@ export async function runHost(options: { version: string; sampleDir?: string }):
     <E extends EventName>(event: E, payload: Events[E]) => send({ kind: 'event', event, payload }),
   );
 
-  async function media(what: 'thumb' | 'preview', itemId: number): Promise<Omit<Extract<HostMessage, { kind: 'media' }>, 'kind' | 'id'>> {
-    const project = studio.current;
-    const item = project?.items.get(itemId);
-    if (!project || !item) return { status: 404, type: 'text/plain', body: 'not found' };
-    if (what === 'thumb') {
-      const thumb = await studio.thumbnails!.get(itemId);
-      return Buffer.isBuffer(thumb) ? { status: 200, type: 'image/webp', body: thumb } : { status: 422, type: 'text/plain', body: thumb.error };
-    }
-    if (item.status !== 'active' && item.status !== 'excluded') return { status: 422, type: 'text/plain', body: item.reason ?? item.status };
-    const preview = await makePreview(itemFile(project.datasetRoot, item.path), item.format);
-    return { status: 200, type: preview.type, body: preview.data };
-  }
-
   process.on('message', (raw) => {
     const m = raw as HostRequest;
     if (m.kind === 'reply') {
@@ -60,7 +45,7 @@ export async function runHost(options: { version: string; sampleDir?: string }):
       const work = isMethod(m.method) ? studio.handle(m.method, m.args) : Promise.resolve({ ok: false, error: `unknown method "${m.method}"` });
       void work.then((value) => send({ kind: 'result', id: m.id, value }));
     } else if (m.kind === 'media') {
-      void media(m.what, m.item).then(
+      void studio.media(m.what, m.item).then(
         (r) => send({ kind: 'media', id: m.id, ...r }),
         (err: Error) => send({ kind: 'media', id: m.id, status: 422, type: 'text/plain', body: err.message }),
       );

@@ -8,8 +8,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isMethod, type EventName, type Events } from '../shared/contract.js';
-import { makePreview } from '../engine/images/decode.js';
-import { itemFile } from '../engine/dataset/sources.js';
 import { contentType, MediaAccessError, resolveDatasetFile } from '../engine/studio/media.js';
 import { Studio } from '../engine/studio/studio.js';
 import { checkRequest, COOKIE, newToken } from './security.js';
@@ -84,17 +82,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const [kind, ...parts] = rest.split('/');
     try {
       if (kind === 'thumb' || kind === 'preview') {
-        const id = Number(parts[0]);
-        const item = Number.isInteger(id) ? project.items.get(id) : undefined;
-        if (!item) return send(res, 404, 'text/plain', 'no such item');
-        if (kind === 'thumb') {
-          const thumb = await studio.thumbnails!.get(id);
-          if (!Buffer.isBuffer(thumb)) return send(res, 422, 'text/plain', thumb.error);
-          return send(res, 200, 'image/webp', thumb, 'private, max-age=60');
-        }
-        if (item.status !== 'active' && item.status !== 'excluded') return send(res, 422, 'text/plain', item.reason ?? item.status);
-        const preview = await makePreview(itemFile(project.datasetRoot, item.path), item.format);
-        return send(res, 200, preview.type, preview.data);
+        const answer = await studio.media(kind, Number(parts[0]));
+        return send(res, answer.status, answer.type, answer.body, answer.status === 200 && kind === 'thumb' ? 'private, max-age=60' : 'no-store');
       }
       if (kind === 'file') {
         const file = resolveDatasetFile(project, parts.join('/'));

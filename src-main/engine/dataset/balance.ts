@@ -6,7 +6,7 @@
  * and training use the same one.
  */
 import type { BalanceCategory } from '../../shared/contract.js';
-import { seededHash } from '../../shared/seededHash.js';
+import { seededHash } from '../../shared/random.js';
 import type { PlanItem } from '../db/repos/plan.js';
 import type { Project } from '../project.js';
 import { moveItems, type EditResult } from './labels.js';

@@ -6,7 +6,7 @@
  * with the same settings only places new items.
  */
 import type { Progress } from '../../shared/types.js';
-import { seededHash } from '../../shared/seededHash.js';
+import { seededHash } from '../../shared/random.js';
 import type { PlanItem, Split } from '../db/repos/plan.js';
 import type { Project } from '../project.js';
 import { hashDuplicateCandidates } from './duplicates.js';

@@ -12,7 +12,7 @@ import { itemFile } from '../dataset/sources.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import type { Project } from '../project.js';
 import { selectForExport } from './selection.js';
-import { writeAtomically } from './exportTfrecord.js';
+import { writeAtomically } from '../files.js';
 
 export interface FilesExportResult {
   format: 'folders' | 'csv';

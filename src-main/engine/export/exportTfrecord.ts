@@ -16,9 +16,11 @@ import { ProgressMeter } from '../jobs/progress.js';
 import type { Project } from '../project.js';
 import { imageExamplePieces } from '../tfrecord/example.js';
 import { frameRecordPieces } from '../tfrecord/record.js';
+import { writeAtomically } from '../files.js';
 import type { Pieces } from '../tfrecord/protobuf.js';
 import type { Split } from '../db/repos/plan.js';
-import { selectForExport, shardName, shardRanges, shuffled, type ExportRecord } from './selection.js';
+import { shuffled } from '../../shared/random.js';
+import { selectForExport, shardName, shardRanges, type ExportRecord } from './selection.js';
 
 export interface TfrecordOptions {
   out: string;
@@ -228,10 +230,4 @@ function resumeState(out: string, fingerprint: string): Map<string, ShardInfo> {
 
 function saveResumeState(out: string, fingerprint: string, done: Map<string, ShardInfo>): void {
   writeAtomically(path.join(out, PROGRESS_FILE), JSON.stringify({ fingerprint, shards: [...done.values()] }));
-}
-
-export function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
 }

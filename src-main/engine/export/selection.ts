@@ -50,24 +50,6 @@ export async function selectForExport(project: Project): Promise<ExportSelection
   };
 }
 
-/** A seeded shuffle (mulberry32 + Fisher-Yates): the same seed gives the same order. */
-export function shuffled<T>(list: readonly T[], seed: number): T[] {
-  const out = [...list];
-  let a = seed >>> 0;
-  const random = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 /** Spreads n records over `shards` as evenly as build_image_data.py does: shard k gets [k*n/s, (k+1)*n/s). */
 export function shardRanges(n: number, shards: number): [number, number][] {
   return Array.from({ length: shards }, (_, k) => [Math.floor((k * n) / shards), Math.floor(((k + 1) * n) / shards)]);

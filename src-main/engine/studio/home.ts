@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ProjectInfo } from '../../shared/contract.js';
+import { writeAtomically } from '../files.js';
 
 export function shiwakeHome(): string {
   return process.env.SHIWAKE_HOME ?? path.join(os.homedir(), '.shiwake');
@@ -34,9 +35,7 @@ export function readRecent(): ProjectInfo[] {
 export function rememberRecent(info: ProjectInfo): void {
   const list = [info, ...readRecent().filter((p) => p.dir !== info.dir)].slice(0, 12);
   fs.mkdirSync(shiwakeHome(), { recursive: true });
-  const tmp = `${recentFile()}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(list, null, 2));
-  fs.renameSync(tmp, recentFile());
+  writeAtomically(recentFile(), JSON.stringify(list, null, 2));
 }
 
 /** The bundled sample dataset (a few hundred Fashion-MNIST images). */

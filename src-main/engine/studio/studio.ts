@@ -20,6 +20,8 @@ import { Project } from '../project.js';
 import { defaultProjectDir, readRecent, rememberRecent, sampleDatasetDir } from './home.js';
 import { ThumbnailService } from './thumbnails.js';
 import { listFolder } from './folders.js';
+import { itemFile } from '../dataset/sources.js';
+import { makePreview } from '../images/decode.js';
 import { startTrainer, type Launcher, type TrainerHandle } from '../train/runner.js';
 import { backendInfo, initBackend } from '../train/tf.js';
 import type { TrainOptions } from '../../shared/training.js';
@@ -31,6 +33,12 @@ function runSummary(r: RunRow): RunSummary {
     run: r.id, model: r.model, state: r.state, backend: r.backend, epoch: r.epoch, step: r.step, totalSteps: r.total_steps,
     top1: r.top1, top5: r.top5, message: r.message, createdAt: r.created_at, options: JSON.parse(r.options) as Record<string, unknown>,
   };
+}
+
+export interface MediaAnswer {
+  status: number;
+  type: string;
+  body: Buffer | string;
 }
 
 export interface StudioOptions {
@@ -99,6 +107,24 @@ export class Studio {
     this.project = null;
     this.browse = null;
     this.thumbnails = null;
+  }
+
+  /** A thumbnail or a viewable preview of an item, as an HTTP-like answer for both transports. */
+  async media(what: 'thumb' | 'preview', itemId: number): Promise<MediaAnswer> {
+    const project = this.project;
+    const item = project?.items.get(itemId);
+    if (!project || !item) return { status: 404, type: 'text/plain', body: 'no such item' };
+    try {
+      if (what === 'thumb') {
+        const thumb = await this.thumbnails!.get(itemId);
+        return Buffer.isBuffer(thumb) ? { status: 200, type: 'image/webp', body: thumb } : { status: 422, type: 'text/plain', body: thumb.error };
+      }
+      if (item.status !== 'active' && item.status !== 'excluded') return { status: 422, type: 'text/plain', body: item.reason ?? item.status };
+      const preview = await makePreview(itemFile(project.datasetRoot, item.path), item.format);
+      return { status: 200, type: preview.type, body: preview.data };
+    } catch (err) {
+      return { status: 422, type: 'text/plain', body: (err as Error).message };
+    }
   }
 
   private info(): ProjectInfo | null {

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { replaceDir } from '../files.js';
 import { tf } from './tf.js';
 
 function concatBuffers(parts: ArrayBuffer | ArrayBuffer[]): ArrayBuffer {
@@ -73,13 +74,6 @@ export async function saveModel(model: tf.LayersModel, dir: string, sideFiles: R
   await model.save(fileSaver(tmp));
   for (const [name, value] of Object.entries(sideFiles)) fs.writeFileSync(path.join(tmp, name), JSON.stringify(value, null, 2));
   replaceDir(tmp, dir);
-}
-
-export function replaceDir(tmp: string, dir: string): void {
-  const old = `${dir}.old-${process.pid}`;
-  if (fs.existsSync(dir)) fs.renameSync(dir, old);
-  fs.renameSync(tmp, dir);
-  fs.rmSync(old, { recursive: true, force: true });
 }
 
 /** Loads a layers model from a folder (with model.json) or an http(s) URL of a model.json. */

@@ -4,7 +4,7 @@
  * and flip; evaluation the central 87.5%. Pixels are scaled to [-1, 1] as in the reference.
  */
 import { CENTRAL_CROP, decodeForModel, type Crop } from '../images/modelInput.js';
-import { shuffled } from '../export/selection.js';
+import { rng, shuffled } from '../../shared/random.js';
 
 export interface Sample {
   file: string;
@@ -17,18 +17,6 @@ export interface Batch {
   xs: Float32Array;
   labels: Int32Array;
   size: number;
-}
-
-/** A seeded random generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export type Augment = 'inception' | 'light' | 'none';

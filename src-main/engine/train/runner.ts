@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TrainEvent, TrainOptions } from '../../shared/training.js';
+import { isProcessAlive } from '../files.js';
 import { Project } from '../project.js';
 
 /** Starts the trainer process; Electron passes one that uses utilityProcess. */
@@ -42,7 +43,7 @@ export function startTrainer(project: Project, options: TrainOptions, onEvent: (
   if (resumeRun) {
     const row = project.runs.get(resumeRun);
     if (!row) throw new Error(`there is no run "${resumeRun}" in this project (shiwake runs lists them)`);
-    if (row.state === 'running' && row.pid && isAlive(row.pid)) throw new Error(`run ${resumeRun} is still running (process ${row.pid})`);
+    if (row.state === 'running' && row.pid && isProcessAlive(row.pid)) throw new Error(`run ${resumeRun} is still running (process ${row.pid})`);
     if (row.state === 'done') throw new Error(`run ${resumeRun} has finished; start a new run instead`);
     run = resumeRun;
     runOptions = { ...(JSON.parse(row.options) as TrainOptions), ...stripUndefined(options), model: row.model as TrainOptions['model'] };
@@ -82,13 +83,4 @@ export function startTrainer(project: Project, options: TrainOptions, onEvent: (
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
