@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { registerBatchNormGradient } from './batchNormGradient.js';
 import { registerWasmGradientKernels } from './wasmKernels.js';
 
 export { tf };
@@ -57,6 +58,7 @@ async function tryNative(pkg: string, skipped: BackendInfo['skipped']): Promise<
  */
 export async function initBackend(preference?: BackendName): Promise<BackendInfo> {
   if (current && (!preference || preference === current.name)) return current;
+  registerBatchNormGradient();
   const skipped: BackendInfo['skipped'] = [];
   const want = (name: BackendName): boolean => !preference || preference === name;
   if (want('tensorflow-gpu') && (await tryNative('@tensorflow/tfjs-node-gpu', skipped))) {
