@@ -19,7 +19,6 @@ export type NewItem = Omit<ItemRow, 'id' | 'original_category_id'>;
 
 export type ProbeUpdate = Pick<ItemRow, 'size' | 'mtime_ms' | 'width' | 'height' | 'format'>;
 
-export type ScanKey = Pick<ItemRow, 'id' | 'size' | 'mtime_ms' | 'status' | 'reason'>;
 
 export class ItemRepo {
   private readonly byPath: Statement;
