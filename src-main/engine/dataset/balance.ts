@@ -10,7 +10,7 @@ import { seededHash } from '../../shared/random.js';
 import type { PlanItem } from '../db/repos/plan.js';
 import type { Project } from '../project.js';
 import { moveItems, type EditResult } from './labels.js';
-import { pushTo } from './split.js';
+import { pushTo } from '../../shared/collections.js';
 
 export interface Distribution {
   categories: { name: string; count: number }[];

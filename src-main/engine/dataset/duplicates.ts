@@ -8,7 +8,7 @@ import type { Progress } from '../../shared/types.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import type { Project } from '../project.js';
 import { itemFile } from './sources.js';
-import { forEachConcurrent } from './importDataset.js';
+import { forEachConcurrent } from '../jobs/forEachConcurrent.js';
 
 export async function hashDuplicateCandidates(project: Project, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<number> {
   const todo = project.plan.unhashedWithSharedSize();

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Progress } from '../../shared/types.js';
 import { probeFile, type ProbeResult } from '../images/probe.js';
+import { forEachConcurrent } from '../jobs/forEachConcurrent.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import type { Project } from '../project.js';
 import { candidatesFromFolder, candidatesFromManifest, type Candidate } from './sources.js';
@@ -225,21 +226,4 @@ function markMissing(project: Project, seen: Uint8Array, batchId: () => number):
     }
   })();
   return missing.length;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; stops starting new ones on abort. */
-export async function forEachConcurrent<T>(
-  items: readonly T[],
-  limit: number,
-  signal: AbortSignal | undefined,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !signal?.aborted) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -9,6 +9,7 @@ import type { Progress } from '../../shared/types.js';
 import { seededHash } from '../../shared/random.js';
 import type { PlanItem, Split } from '../db/repos/plan.js';
 import type { Project } from '../project.js';
+import { pushTo } from '../../shared/collections.js';
 import { hashDuplicateCandidates } from './duplicates.js';
 
 export interface SplitOptions {
@@ -109,10 +110,4 @@ export async function splitDataset(project: Project, options: SplitOptions = {})
     categories,
     tooSmall,
   };
-}
-
-export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

@@ -9,7 +9,8 @@ import type { Args, BalanceView, CategoryNode, EventName, Events, ItemDetail, Me
 import { parseArgs } from '../../shared/contract.js';
 import { applyBalance, distribution, mergeCategories, planBalance, type BalancePlan } from '../dataset/balance.js';
 import { importDataset } from '../dataset/importDataset.js';
-import { pushTo, splitDataset } from '../dataset/split.js';
+import { splitDataset } from '../dataset/split.js';
+import { pushTo } from '../../shared/collections.js';
 import { exportCsv, exportFolders } from '../export/exportFiles.js';
 import { exportTfrecord } from '../export/exportTfrecord.js';
 import { excludeItems, itemHistory, moveItems, redo, restoreItems, undo } from '../dataset/labels.js';

@@ -6,7 +6,7 @@ import { itemFile } from '../dataset/sources.js';
 import { ThumbRepo } from '../db/repos/thumbs.js';
 import { makeThumbnail } from '../images/decode.js';
 import { describeSharpError } from '../images/sharpLib.js';
-import { forEachConcurrent } from '../dataset/importDataset.js';
+import { forEachConcurrent } from '../jobs/forEachConcurrent.js';
 import type { Project } from '../project.js';
 import type { Progress } from '../../shared/types.js';
 import { ProgressMeter } from '../jobs/progress.js';

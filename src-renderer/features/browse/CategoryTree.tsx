@@ -1,4 +1,5 @@
 import { forwardRef, useMemo, useState } from 'react';
+import { pushTo } from '../../../src-main/shared/collections';
 import type { CategoryNode } from '../../../src-main/shared/contract';
 
 interface Props {
@@ -80,7 +81,7 @@ export const CategoryTree = forwardRef<HTMLInputElement, Props>(function Categor
 
 function buildRows(nodes: CategoryNode[], sort: SortKey): { rows: TreeRow[]; grandTotal: number } {
   const children = new Map<number | null, CategoryNode[]>();
-  for (const n of nodes) children.set(n.parentId, [...(children.get(n.parentId) ?? []), n]);
+  for (const n of nodes) pushTo(children, n.parentId, n);
   const totals = new Map<number, number>();
   const total = (n: CategoryNode): number => {
     const cached = totals.get(n.id);
