@@ -60,10 +60,9 @@ export async function importDataset(project: Project, options: ImportOptions = {
   const root = project.datasetRoot;
   const jobId = project.jobs.start('import', { root, manifest: options.manifest ?? null });
   const meter = new ProgressMeter('scanning folders', null);
-  const problems = { count: 0 };
-  const report = (done: number): void => options.onProgress?.({ ...meter.update(done), problems: problems.count });
+  const report = (done: number, problems = 0): void => options.onProgress?.({ ...meter.update(done), problems });
   try {
-    const summary = await runImport(project, root, jobId, options, meter, report, problems);
+    const summary = await runImport(project, root, jobId, options, meter, report);
     project.jobs.finish(jobId, summary.state, summary, null);
     return summary;
   } catch (err) {
@@ -78,8 +77,7 @@ async function runImport(
   jobId: number,
   options: ImportOptions,
   meter: ProgressMeter,
-  report: (done: number) => void,
-  problems: { count: number },
+  report: (done: number, problems?: number) => void,
 ): Promise<ImportSummary> {
   const { signal } = options;
   const source = options.manifest
@@ -93,7 +91,6 @@ async function runImport(
   const batchId = (): number => (importBatch ??= project.labels.createBatch('import', `import of ${root}`, false));
 
   const apply = (outcome: Outcome): void => {
-    problems.count = counts.broken + issues.length;
     if (outcome.kind === 'unchanged') {
       seen[outcome.id] = 1;
       counts.unchanged++;
@@ -120,12 +117,12 @@ async function runImport(
     if ((done & 63) === 0) {
       // probes are mostly synchronous reads: let the event loop breathe (a studio serves meanwhile)
       await new Promise((resolve) => setImmediate(resolve));
-      report(done);
+      report(done, counts.broken + issues.length);
       if ((done & 4095) === 0) project.jobs.progress(jobId, done, candidates.length);
     }
   });
   flush();
-  report(done);
+  report(done, counts.broken + issues.length);
   const cancelled = signal?.aborted ?? false;
   if (!cancelled) counts.missing = markMissing(project, seen, batchId);
   for (const issue of issues) project.jobs.addIssue(jobId, issue.path, issue.reason);
