@@ -106,6 +106,7 @@ export class Studio {
     this.thumbnails?.close();
     this.project?.close();
     this.project = null;
+    this.children = null;
     this.browse = null;
     this.thumbnails = null;
   }
@@ -144,7 +145,7 @@ export class Studio {
     const { project } = this.need();
     return this.jobs.start('import', `Import ${path.basename(project.datasetRoot)}`, async (signal, progress) => {
       const s = await importDataset(project, { signal, onProgress: progress });
-      this.emit('onLabelsChanged', { batch: null, description: 'import' });
+      this.labelsChanged(null, 'import');
       if (s.state === 'done') this.startThumbnails();
       const issues = s.issues.length ? `, ${s.issues.length} skipped` : '';
       return { cancelled: s.state === 'cancelled', message: `${s.files} files: ${s.added} new, ${s.missing} missing, ${s.broken} broken${issues}` };
@@ -162,9 +163,7 @@ export class Studio {
   private categoryIds(filter: { categoryId?: number; descendants?: boolean }): number[] | null {
     if (filter.categoryId === undefined) return null;
     if (filter.descendants === false) return [filter.categoryId];
-    const all = this.need().project.categories.all();
-    const children = new Map<number, number[]>();
-    for (const c of all) if (c.parent_id !== null) pushTo(children, c.parent_id, c.id);
+    const children = this.categoryChildren();
     const ids: number[] = [];
     const stack = [filter.categoryId];
     while (stack.length) {
@@ -175,13 +174,31 @@ export class Studio {
     return ids.sort((a, b) => a - b);
   }
 
+  /**
+   * The category tree as parent -> children, read once and kept until labels change (a move
+   * can create categories): every grid page of a parent category needs it.
+   */
+  private children: Map<number, number[]> | null = null;
+  private categoryChildren(): Map<number, number[]> {
+    if (!this.children) {
+      this.children = new Map();
+      for (const c of this.need().project.categories.all()) if (c.parent_id !== null) pushTo(this.children, c.parent_id, c.id);
+    }
+    return this.children;
+  }
+
+  private labelsChanged(batch: number | null, description: string): void {
+    this.children = null;
+    this.emit('onLabelsChanged', { batch, description });
+  }
+
   private selectionIds(selection: Selection): number[] {
     if ('ids' in selection) return selection.ids;
     return this.need().browse.ids(selection.filter, this.categoryIds(selection.filter));
   }
 
   private edited<T extends { batch: number; description: string } | undefined>(result: T): T {
-    if (result) this.emit('onLabelsChanged', { batch: result.batch, description: result.description });
+    if (result) this.labelsChanged(result.batch, result.description);
     return result;
   }
 
@@ -287,7 +304,7 @@ export class Studio {
     const { project } = this.need();
     return this.jobs.start('split', 'Split train/validation', async (signal, progress) => {
       const s = await splitDataset(project, { ...options, onProgress: progress, signal });
-      this.emit('onLabelsChanged', { batch: null, description: 'split' });
+      this.labelsChanged(null, 'split');
       const small = s.tooSmall.length ? `; too small to split (all in train): ${s.tooSmall.map((t) => t.name).join(', ')}` : '';
       return { cancelled: false, message: `${s.train} train, ${s.validationItems} validation${small}` };
     });
