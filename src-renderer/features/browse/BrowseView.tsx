@@ -69,8 +69,24 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
       const cursor = Math.max(0, Math.min(total - 1, to(s.cursor)));
       if (!extend) return { ids: new Set(), all: false, anchor: cursor, cursor };
       const anchor = s.anchor ?? s.cursor;
-      return { ...s, ids: idsBetween(anchor, cursor, get), anchor, cursor, all: false };
+      const { ids, complete } = idsBetween(anchor, cursor, get);
+      if (!complete) void fillRange(anchor, cursor);
+      return { ...s, ids, anchor, cursor, all: false };
     });
+  };
+
+  /** A range that reaches past the loaded pages (Shift+End on 1M items): fetch its ids, then select them. */
+  const fillRange = async (anchor: number, cursor: number): Promise<void> => {
+    const ids = new Set<number>();
+    try {
+      for (let offset = Math.min(anchor, cursor); offset <= Math.max(anchor, cursor); offset += 5000) {
+        const limit = Math.min(5000, Math.max(anchor, cursor) - offset + 1);
+        for (const item of await call('items.page', { filter, offset, limit })) ids.add(item.id);
+      }
+    } catch (e) {
+      return notify((e as Error).message, { kind: 'error' });
+    }
+    setSel((s) => (s.anchor === anchor && s.cursor === cursor ? { ...s, ids } : s));
   };
 
   const commands: Record<BrowseCommand, (e: KeyboardEvent) => void> = {
@@ -172,11 +188,13 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
   );
 }
 
-function idsBetween(a: number, b: number, get: (i: number) => GridItem | undefined): Set<number> {
+function idsBetween(a: number, b: number, get: (i: number) => GridItem | undefined): { ids: Set<number>; complete: boolean } {
   const ids = new Set<number>();
+  let complete = true;
   for (let i = Math.min(a, b); i <= Math.max(a, b); i++) {
     const item = get(i);
     if (item) ids.add(item.id);
+    else complete = false;
   }
-  return ids;
+  return { ids, complete };
 }
