@@ -1,40 +1,26 @@
 /**
- * The studio's engine side: implements every method of the contract over the open project
- * and emits its events. Transports (Electron IPC, browser-mode HTTP) only validate,
- * call `handle`, and forward events.
+ * The studio's engine side: holds the open project and implements every method of the
+ * contract by composing one handler table per area (`areas/*.ts`), and emits its events.
+ * Transports (Electron IPC, browser-mode HTTP) only validate, call `handle`, and forward events.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Args, BalanceView, CategoryNode, EventName, Events, ItemDetail, MethodName, ProjectInfo, Result, Results, Selection } from '../../shared/contract.js';
+import type { MethodName, ProjectInfo, Result, Selection } from '../../shared/contract.js';
 import { parseArgs } from '../../shared/contract.js';
-import { applyBalance, distribution, mergeCategories, planBalance, type BalancePlan } from '../dataset/balance.js';
-import { importDataset } from '../dataset/importDataset.js';
-import { splitDataset } from '../dataset/split.js';
 import { pushTo } from '../../shared/collections.js';
-import { exportCsv, exportFolders } from '../export/exportFiles.js';
-import { exportTfrecord } from '../export/exportTfrecord.js';
-import { excludeItems, itemHistory, moveItems, redo, restoreItems, undo } from '../dataset/labels.js';
-import { projectStats } from '../dataset/stats.js';
+import { itemFile } from '../dataset/sources.js';
 import { BrowseRepo } from '../db/repos/browse.js';
+import { makePreview } from '../images/decode.js';
 import { JobManager } from '../jobs/jobManager.js';
 import { Project } from '../project.js';
-import { defaultProjectDir, readRecent, rememberRecent, sampleDatasetDir } from './home.js';
+import { labelsArea } from './areas/labels.js';
+import { prepareArea } from './areas/prepare.js';
+import { projectArea } from './areas/project.js';
+import { trainArea } from './areas/train.js';
+import type { Emit, Handlers, StudioContext, StudioOptions } from './context.js';
+import { rememberRecent } from './home.js';
 import { ThumbnailService } from './thumbnails.js';
-import { listFolder } from './folders.js';
-import { itemFile } from '../dataset/sources.js';
-import { makePreview } from '../images/decode.js';
-import { startTrainer, type Launcher, type TrainerHandle } from '../train/runner.js';
-import { backendInfo, initBackend } from '../train/tf.js';
-import type { TrainOptions } from '../../shared/training.js';
-import type { RunRow } from '../db/repos/runs.js';
-import type { RunSummary } from '../../shared/contract.js';
 
-function runSummary(r: RunRow): RunSummary {
-  return {
-    run: r.id, model: r.model, state: r.state, backend: r.backend, epoch: r.epoch, step: r.step, totalSteps: r.total_steps,
-    top1: r.top1, top5: r.top5, message: r.message, createdAt: r.created_at, options: JSON.parse(r.options) as Record<string, unknown>,
-  };
-}
+export type { StudioOptions } from './context.js';
 
 export interface MediaAnswer {
   status: number;
@@ -42,33 +28,28 @@ export interface MediaAnswer {
   body: Buffer | string;
 }
 
-export interface StudioOptions {
-  mode: 'electron' | 'browser';
-  version: string;
-  sampleDir?: string;
-  /** starts a trainer process; child_process.fork by default */
-  launchTrainer?: Launcher;
-  /** shows a native folder dialog; absent in browser mode */
-  pickFolder?: () => Promise<string | null>;
-}
-
-type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
-type Handlers = { [M in MethodName]: (args: Args<M>) => Promise<Results[M]> | Results[M] };
-
-export class Studio {
+export class Studio implements StudioContext {
   private project: Project | null = null;
   private browse: BrowseRepo | null = null;
   thumbnails: ThumbnailService | null = null;
   readonly jobs: JobManager;
+  private readonly closers: (() => Promise<void> | void)[] = [];
+  private readonly handlers: Handlers;
 
   constructor(
-    private readonly options: StudioOptions,
-    private readonly emit: Emit,
+    readonly options: StudioOptions,
+    readonly emit: Emit,
   ) {
     this.jobs = new JobManager({
       progress: (info) => emit('onJobProgress', info),
       done: (info) => emit('onJobDone', info),
     });
+    this.handlers = {
+      ...projectArea(this, () => this.thumbnails),
+      ...labelsArea(this),
+      ...prepareArea(this),
+      ...trainArea(this),
+    };
   }
 
   /** Validates and runs one call; every failure becomes `{ok: false, error}` a person can read. */
@@ -101,14 +82,17 @@ export class Studio {
 
   async closeProject(): Promise<void> {
     await this.jobs.stopAll();
-    for (const t of this.trainers.values()) t.stop();
-    await Promise.all([...this.trainers.values()].map((t) => t.finished));
+    for (const close of this.closers) await close();
     this.thumbnails?.close();
     this.project?.close();
     this.project = null;
     this.children = null;
     this.browse = null;
     this.thumbnails = null;
+  }
+
+  onClose(fn: () => Promise<void> | void): void {
+    this.closers.push(fn);
   }
 
   /** A thumbnail or a viewable preview of an item, as an HTTP-like answer for both transports. */
@@ -129,38 +113,18 @@ export class Studio {
     }
   }
 
-  private info(): ProjectInfo | null {
+  info(): ProjectInfo | null {
     if (!this.project) return null;
     const root = this.project.datasetRoot;
     return { dir: this.project.dir, datasetRoot: root, name: path.basename(root) };
   }
 
-  private need(): { project: Project; browse: BrowseRepo } {
+  need(): { project: Project; browse: BrowseRepo } {
     if (!this.project || !this.browse) throw new Error('no project is open: open a dataset folder first');
     return { project: this.project, browse: this.browse };
   }
 
-  /** Imports the open project's dataset, then makes thumbnails, as background jobs. */
-  private startImport(): number {
-    const { project } = this.need();
-    return this.jobs.start('import', `Import ${path.basename(project.datasetRoot)}`, async (signal, progress) => {
-      const s = await importDataset(project, { signal, onProgress: progress });
-      this.labelsChanged(null, 'import');
-      if (s.state === 'done') this.startThumbnails();
-      const issues = s.issues.length ? `, ${s.issues.length} skipped` : '';
-      return { cancelled: s.state === 'cancelled', message: `${s.files} files: ${s.added} new, ${s.missing} missing, ${s.broken} broken${issues}` };
-    });
-  }
-
-  private startThumbnails(): number {
-    const thumbs = this.thumbnails!;
-    return this.jobs.start('thumbnails', 'Make thumbnails', async (signal, progress) => {
-      const made = await thumbs.pregenerate(signal, progress);
-      return { cancelled: signal.aborted, message: `${made} thumbnails made` };
-    });
-  }
-
-  private categoryIds(filter: { categoryId?: number; descendants?: boolean }): number[] | null {
+  categoryIds(filter: { categoryId?: number; descendants?: boolean }): number[] | null {
     if (filter.categoryId === undefined) return null;
     if (filter.descendants === false) return [filter.categoryId];
     const children = this.categoryChildren();
@@ -187,139 +151,13 @@ export class Studio {
     return this.children;
   }
 
-  private labelsChanged(batch: number | null, description: string): void {
+  labelsChanged(batch: number | null, description: string): void {
     this.children = null;
     this.emit('onLabelsChanged', { batch, description });
   }
 
-  private selectionIds(selection: Selection): number[] {
+  selectionIds(selection: Selection): number[] {
     if ('ids' in selection) return selection.ids;
     return this.need().browse.ids(selection.filter, this.categoryIds(selection.filter));
-  }
-
-  private edited<T extends { batch: number; description: string } | undefined>(result: T): T {
-    if (result) this.labelsChanged(result.batch, result.description);
-    return result;
-  }
-
-  private readonly handlers: Handlers = {
-    'app.info': () => ({ version: this.options.version, mode: this.options.mode, project: this.info(), backend: backendInfo()?.label ?? 'not loaded yet' }),
-    'project.open': (a) => this.openProject(a.dir),
-    'project.openDataset': async (a) => {
-      const root = path.resolve(a.datasetRoot);
-      if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new Error(`${root} is not a folder`);
-      const project = await this.openProject(a.projectDir ?? defaultProjectDir(root), root);
-      return { project, job: this.startImport() };
-    },
-    'project.openSample': async () => {
-      const root = this.options.sampleDir ?? sampleDatasetDir();
-      const project = await this.openProject(defaultProjectDir(root), root);
-      return { project, job: this.startImport() };
-    },
-    'project.recent': () => readRecent(),
-    'project.close': async () => {
-      await this.closeProject();
-      this.emit('onProjectChanged', null);
-      return null;
-    },
-    'project.stats': () => projectStats(this.need().project),
-    'categories.tree': () => {
-      const { project } = this.need();
-      const counts = new Map(project.categories.activeCounts().map((c) => [c.id, c.count]));
-      return project.categories.all().map(
-        (c): CategoryNode => ({ id: c.id, name: c.name, leaf: c.leaf_name, parentId: c.parent_id, depth: c.depth, count: counts.get(c.id) ?? 0 }),
-      );
-    },
-    'items.page': (a) => this.need().browse.page(a.filter, this.categoryIds(a.filter), a.offset, a.limit),
-    'items.count': (a) => this.need().browse.count(a.filter, this.categoryIds(a.filter)),
-    'items.detail': (a): ItemDetail => {
-      const { project } = this.need();
-      const item = project.items.get(a.id);
-      if (!item) throw new Error(`no item with id ${a.id}`);
-      return {
-        id: item.id, path: item.path, categoryId: item.category_id, status: item.status, reason: item.reason,
-        width: item.width, height: item.height, size: item.size, format: item.format, mtimeMs: item.mtime_ms,
-        history: itemHistory(project, item.path),
-      };
-    },
-    'labels.move': (a) => this.edited(moveItems(this.need().project, this.selectionIds(a.selection), a.category)),
-    'labels.exclude': (a) => this.edited(excludeItems(this.need().project, this.selectionIds(a.selection))),
-    'labels.restore': (a) => this.edited(restoreItems(this.need().project, this.selectionIds(a.selection))),
-    'labels.undo': () => this.edited(undo(this.need().project)) ?? null,
-    'labels.redo': () => this.edited(redo(this.need().project)) ?? null,
-    'jobs.cancel': (a) => this.jobs.cancel(a.id),
-    'jobs.active': () => this.jobs.active(),
-    'files.list': (a) => listFolder(a.dir),
-    'dialog.pickFolder': () => this.options.pickFolder?.() ?? null,
-    'dataset.split': (a) => ({ job: this.startSplit(a) }),
-    'balance.preview': (a) => this.balanceView(planBalance(this.need().project, a)),
-    'balance.apply': (a) => {
-      const { project } = this.need();
-      const plan = planBalance(project, a);
-      applyBalance(project, plan);
-      return this.balanceView(plan);
-    },
-    'balance.merge': (a) => this.edited(mergeCategories(this.need().project, a.from, a.into)),
-    'export.start': (a) => ({ job: this.startExport(a), out: path.resolve(a.out) }),
-    'train.backend': async () => {
-      const info = await initBackend();
-      return { name: info.name, label: info.label, faster: info.faster };
-    },
-    'train.start': (a) => ({ run: this.startTraining(a) }),
-    'train.resume': (a) => ({ run: this.startTraining({ model: 'small-cnn' }, a.run) }),
-    'train.stop': (a) => {
-      const handle = this.trainers.get(a.run);
-      handle?.stop();
-      return handle !== undefined;
-    },
-    'runs.list': () => this.need().project.runs.all().map(runSummary),
-    'runs.metrics': (a) => this.need().project.runs.metrics(a.run),
-  };
-
-  private readonly trainers = new Map<string, TrainerHandle>();
-
-  private startTraining(options: TrainOptions, resume?: string): string {
-    const { project } = this.need();
-    if (this.trainers.size > 0) throw new Error('a training run is already going: stop it first (one run at a time keeps the machine responsive)');
-    const handle = startTrainer(project, options, (e) => this.emit('onTrainEvent', e), resume, this.options.launchTrainer);
-    this.trainers.set(handle.run, handle);
-    void handle.finished.then(() => this.trainers.delete(handle.run));
-    return handle.run;
-  }
-
-  private balanceView(plan: BalancePlan): BalanceView {
-    const { project } = this.need();
-    const applied = JSON.parse(project.meta.get('balance_plan') ?? 'null') as { options: BalanceView['applied'] } | null;
-    const split = project.meta.get('split_settings');
-    return {
-      summary: distribution(project).summary,
-      categories: plan.categories,
-      totals: plan.totals,
-      applied: applied?.options ?? null,
-      split: split ? (JSON.parse(split) as BalanceView['split']) : null,
-    };
-  }
-
-  private startSplit(options: Args<'dataset.split'>): number {
-    const { project } = this.need();
-    return this.jobs.start('split', 'Split train/validation', async (signal, progress) => {
-      const s = await splitDataset(project, { ...options, onProgress: progress, signal });
-      this.labelsChanged(null, 'split');
-      const small = s.tooSmall.length ? `; too small to split (all in train): ${s.tooSmall.map((t) => t.name).join(', ')}` : '';
-      return { cancelled: false, message: `${s.train} train, ${s.validationItems} validation${small}` };
-    });
-  }
-
-  private startExport(a: Args<'export.start'>): number {
-    const { project } = this.need();
-    const out = path.resolve(a.out);
-    return this.jobs.start('export', `Export ${a.format}`, async (signal, progress) => {
-      if (a.format === 'tfrecord') {
-        const m = await exportTfrecord(project, { out, trainShards: a.trainShards, validationShards: a.validationShards, maxSide: a.maxSide, seed: a.seed, onProgress: progress, signal });
-        return { cancelled: m.state !== 'done', message: `${m.splits.train.records} train + ${m.splits.validation.records} validation records in ${m.shards.length} shards to ${out}` };
-      }
-      const r = a.format === 'folders' ? await exportFolders(project, out, progress, signal) : await exportCsv(project, out);
-      return { cancelled: signal.aborted, message: `${r.files} files to ${out}` };
-    });
   }
 }

@@ -1,0 +1,47 @@
+/** Training runs: the backend, start/stop/resume, the runs table and their metrics. */
+import type { RunSummary } from '../../../shared/contract.js';
+import type { TrainOptions } from '../../../shared/training.js';
+import type { RunRow } from '../../db/repos/runs.js';
+import { startTrainer, type TrainerHandle } from '../../train/runner.js';
+import { initBackend } from '../../train/tf.js';
+import type { AreaHandlers, StudioContext } from '../context.js';
+
+type TrainMethods = 'train.backend' | 'train.start' | 'train.stop' | 'train.resume' | 'runs.list' | 'runs.metrics';
+
+export function runSummary(r: RunRow): RunSummary {
+  return {
+    run: r.id, model: r.model, state: r.state, backend: r.backend, epoch: r.epoch, step: r.step, totalSteps: r.total_steps,
+    top1: r.top1, top5: r.top5, message: r.message, createdAt: r.created_at, options: JSON.parse(r.options) as Record<string, unknown>,
+  };
+}
+
+export function trainArea(ctx: StudioContext): AreaHandlers<TrainMethods> {
+  const trainers = new Map<string, TrainerHandle>();
+  ctx.onClose(async () => {
+    for (const t of trainers.values()) t.stop();
+    await Promise.all([...trainers.values()].map((t) => t.finished));
+  });
+  const startTraining = (options: TrainOptions, resume?: string): string => {
+    const { project } = ctx.need();
+    if (trainers.size > 0) throw new Error('a training run is already going: stop it first (one run at a time keeps the machine responsive)');
+    const handle = startTrainer(project, options, (e) => ctx.emit('onTrainEvent', e), resume, ctx.options.launchTrainer);
+    trainers.set(handle.run, handle);
+    void handle.finished.then(() => trainers.delete(handle.run));
+    return handle.run;
+  };
+  return {
+    'train.backend': async () => {
+      const info = await initBackend();
+      return { name: info.name, label: info.label, faster: info.faster };
+    },
+    'train.start': (a) => ({ run: startTraining(a) }),
+    'train.resume': (a) => ({ run: startTraining({ model: 'small-cnn' }, a.run) }),
+    'train.stop': (a) => {
+      const handle = trainers.get(a.run);
+      handle?.stop();
+      return handle !== undefined;
+    },
+    'runs.list': () => ctx.need().project.runs.all().map(runSummary),
+    'runs.metrics': (a) => ctx.need().project.runs.metrics(a.run),
+  };
+}
