@@ -6,11 +6,26 @@
  */
 import { z } from 'zod';
 import type { TrainEvent } from './training.js';
+import type { ClassifyAnswer, ConfusionMatrix, EvaluationReport } from './predict.js';
 import type { ItemHistory, ItemStatus, Progress, ProjectStats } from './types.js';
 
 const id = z.number().int().positive();
+/** the largest file the studio accepts for classification over browser mode */
+export const MAX_UPLOAD_MB = 32;
+const MAX_UPLOAD_BASE64 = Math.ceil((MAX_UPLOAD_MB * 1024 * 1024 * 4) / 3) + 4;
 const status = z.enum(['active', 'excluded', 'missing', 'broken']);
 const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
+
+/** Items as a run's stored predictions see them (with `categoryId` as the label: "labelled A, predicted B"). */
+export const predictionFilter = z
+  .object({
+    run: nonEmpty('the run'),
+    /** the model's top-1 is this category or one below it */
+    predicted: id.optional(),
+    /** only items whose top-1 prediction differs from their current label */
+    misclassified: z.boolean().optional(),
+  })
+  .strict();
 
 export const itemFilter = z
   .object({
@@ -19,6 +34,12 @@ export const itemFilter = z
     descendants: z.boolean().optional(),
     status: z.union([status, z.literal('any')]).optional(),
     split: z.enum(['train', 'validation', 'none', 'any']).optional(),
+    /** file name or path contains this text (case-insensitive) */
+    search: z.string().max(500).optional(),
+    /** only items with a stored prediction of this run matching this */
+    prediction: predictionFilter.optional(),
+    /** order of the grid; 'disagreement' (needs `prediction`) puts the items the model most confidently disputes first */
+    sort: z.enum(['import', 'name', 'size', 'date', 'disagreement']).optional(),
   })
   .strict();
 export type ItemFilter = z.infer<typeof itemFilter>;
@@ -93,6 +114,33 @@ export const methods = {
   'runs.metrics': z.object({ run: nonEmpty('the run') }).strict(),
   /** the native folder dialog (Electron); null in browser mode, where the UI shows its own picker */
   'dialog.pickFolder': z.object({}).strict(),
+  /** the native file dialog for images to classify (Electron); null in browser mode, where the UI uploads */
+  'dialog.pickFiles': z.object({}).strict(),
+  /** classify files: paths on the engine's machine, or uploaded bytes (base64; browser mode) */
+  'classify.files': z
+    .object({
+      run: z.string().optional(),
+      files: z.array(nonEmpty('a file path')).max(10_000).optional(),
+      uploads: z.array(z.object({ name: z.string().max(1000), data: z.string().max(MAX_UPLOAD_BASE64, `an uploaded file is larger than ${MAX_UPLOAD_MB} MB`) }).strict()).max(100).optional(),
+      top: z.number().int().min(1).max(50).optional(),
+    })
+    .strict(),
+  /** classify items of the dataset (Browse: "Classify selected") */
+  'classify.items': z.object({ run: z.string().optional(), selection, top: z.number().int().min(1).max(50).optional() }).strict(),
+  /** brings a run's stored predictions up to date for a filter (a job); figures come from evaluate.report */
+  'evaluate.start': z.object({ run: z.string().optional(), filter: itemFilter.optional() }).strict(),
+  'evaluate.report': z.object({ run: nonEmpty('the run'), filter: itemFilter.optional(), level: z.number().int().min(1).max(64).optional(), pairs: z.number().int().min(1).max(10_000).optional() }).strict(),
+  'evaluate.matrix': z
+    .object({
+      run: nonEmpty('the run'),
+      filter: itemFilter.optional(),
+      /** a subtree: its leaf categories (or its children at `level`) */
+      categoryId: id.optional(),
+      categories: z.array(id).min(1).max(40, 'choose at most 40 categories for a matrix').optional(),
+      level: z.number().int().min(1).max(64).optional(),
+    })
+    .strict(),
+  'model.export': z.object({ run: z.string().optional(), out: nonEmpty('the output folder') }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -116,6 +164,8 @@ export interface GridItem {
   reason: string | null;
   width: number | null;
   height: number | null;
+  /** with a prediction filter or the disagreement sort: the run's top-1 for this item */
+  predicted?: { category: string; probability: number; stale: boolean } | null;
 }
 
 export interface ItemDetail extends GridItem {
@@ -189,6 +239,13 @@ export interface Results {
   'train.resume': { run: string };
   'runs.list': RunSummary[];
   'runs.metrics': RunMetric[];
+  'dialog.pickFiles': string[] | null;
+  'classify.files': ClassifyAnswer;
+  'classify.items': ClassifyAnswer;
+  'evaluate.start': { job: number; run: string };
+  'evaluate.report': EvaluationReport;
+  'evaluate.matrix': ConfusionMatrix;
+  'model.export': { out: string; files: string[] };
 }
 
 export interface RunSummary {

@@ -13,6 +13,7 @@ import { makePreview } from '../images/decode.js';
 import { JobManager } from '../jobs/jobManager.js';
 import { Project } from '../project.js';
 import { labelsArea } from './areas/labels.js';
+import { predictArea } from './areas/predict.js';
 import { prepareArea } from './areas/prepare.js';
 import { projectArea } from './areas/project.js';
 import { trainArea } from './areas/train.js';
@@ -49,6 +50,7 @@ export class Studio implements StudioContext {
       ...labelsArea(this),
       ...prepareArea(this),
       ...trainArea(this),
+      ...predictArea(this),
     };
   }
 
