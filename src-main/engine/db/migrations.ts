@@ -151,4 +151,36 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX run_metrics_run ON run_metrics(run_id, kind, step);
     `,
   },
+  {
+    version: 4,
+    name: 'stored predictions of a run per item (top-k, probability of the label)',
+    sql: `
+      -- One row per (run, item): what the run's model says of the item's image. The model's
+      -- answer does not depend on the label, so a row stays valid after a relabel; label_id
+      -- records the label it was scored against, and a row whose label_id differs from the
+      -- item's category_id is stale for the label's probability.
+      CREATE TABLE predictions (
+        run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        item_id     INTEGER NOT NULL REFERENCES items(id),
+        label_id    INTEGER NOT NULL,       -- the item's category when predicted
+        top1        INTEGER NOT NULL,       -- index into the run's labels
+        top1_prob   REAL NOT NULL,
+        label_prob  REAL,                   -- probability of label_id (null: the model does not know it)
+        top_k       BLOB NOT NULL,          -- k x (uint16 index, float32 probability), best first
+        size        INTEGER NOT NULL,       -- the file's size and mtime when predicted
+        mtime_ms    INTEGER NOT NULL,
+        PRIMARY KEY (run_id, item_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX predictions_top1 ON predictions(run_id, top1, top1_prob);
+
+      -- The last time a run's predictions were brought up to date, per filter (JSON).
+      CREATE TABLE evaluations (
+        run_id     TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        filter     TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        items      INTEGER NOT NULL,
+        PRIMARY KEY (run_id, filter)
+      ) STRICT;
+    `,
+  },
 ];
