@@ -38,6 +38,18 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('migration 5 marks existing items not yet decoded', () => {
+    const file = path.join(dir, 'm5-upgrade.db');
+    const old = openDatabase(file, { migrateTo: 4 });
+    old.prepare("INSERT INTO categories (name, leaf_name, depth) VALUES ('x', 'x', 0)").run();
+    old.prepare("INSERT INTO items (path, size, mtime_ms, original_category_id, category_id) VALUES ('a.jpg', 1, 1, 1, 1)").run();
+    old.close();
+    const db = openDatabase(file, { migrateTo: 5 });
+    expect(db.prepare('SELECT decoded FROM items').pluck().get()).toBe(0);
+    expect(() => db.prepare('UPDATE items SET decoded = 2').run()).toThrow(/CHECK/);
+    db.close();
+  });
+
   it('opening again is a no-op, and a newer schema is refused with a clear message', () => {
     const file = path.join(dir, 'again.db');
     openDatabase(file).close();

@@ -158,15 +158,17 @@ export const migrations: readonly Migration[] = [
       -- One row per (run, item): what the run's model says of the item's image. The model's
       -- answer does not depend on the label, so a row stays valid after a relabel; label_id
       -- records the label it was scored against, and a row whose label_id differs from the
-      -- item's category_id is stale for the label's probability.
+      -- item's category_id is stale for the label's probability. Categories are stored as
+      -- category ids (so renames keep them); a category of the model that the project no
+      -- longer has is stored as -(index + 1), its index in the run's labels.json.
       CREATE TABLE predictions (
         run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
         item_id     INTEGER NOT NULL REFERENCES items(id),
         label_id    INTEGER NOT NULL,       -- the item's category when predicted
-        top1        INTEGER NOT NULL,       -- index into the run's labels
+        top1        INTEGER NOT NULL,       -- the model's first choice (category id, see above)
         top1_prob   REAL NOT NULL,
         label_prob  REAL,                   -- probability of label_id (null: the model does not know it)
-        top_k       BLOB NOT NULL,          -- k x (uint16 index, float32 probability), best first
+        top_k       BLOB NOT NULL,          -- k int32 categories (as top1), then k float32 probabilities, best first
         size        INTEGER NOT NULL,       -- the file's size and mtime when predicted
         mtime_ms    INTEGER NOT NULL,
         PRIMARY KEY (run_id, item_id)
@@ -181,6 +183,17 @@ export const migrations: readonly Migration[] = [
         items      INTEGER NOT NULL,
         PRIMARY KEY (run_id, filter)
       ) STRICT;
+    `,
+  },
+  {
+    version: 5,
+    name: 'items remember whether the file was fully decoded (strictly) since it last changed',
+    sql: `
+      -- 1 once the whole image decoded without a warning (the thumbnail job or an export did
+      -- it); reset to 0 whenever the import sees a new size or mtime. A failed decode makes
+      -- the item broken instead, with the decoder's message as its reason.
+      ALTER TABLE items ADD COLUMN decoded INTEGER NOT NULL DEFAULT 0 CHECK (decoded IN (0, 1));
+      CREATE INDEX items_undecoded ON items(id) WHERE decoded = 0 AND status = 'active';
     `,
   },
 ];
