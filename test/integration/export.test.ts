@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fashionMnistInstalled, writeFashionMnistFolder } from '../../scripts/fashion-mnist.js';
 import { readRecords } from '../../src-main/engine/tfrecord/record.js';
+import { compareCodePoints } from '../../src-main/shared/order.js';
 import { shiwake, shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
 import { bmpBytes, imageBytes, writeImage } from '../fixtures/images.js';
 import { checkWithIndependentReader, independentReaderAvailable, type Expected } from '../fixtures/independentReader.js';
@@ -23,7 +24,7 @@ function expectedFromDb(projectDir: string): Expected {
   db.close();
   const splits: Expected['splits'] = { train: {}, validation: {} };
   for (const r of rows) splits[r.split][r.name] = r.n;
-  return { labels: stats.categories.map((c: { name: string }) => c.name).sort((a: string, b: string) => a.localeCompare(b)), splits };
+  return { labels: stats.categories.map((c: { name: string }) => c.name).sort(compareCodePoints), splits };
 }
 
 describe('TFRecord export of mixed formats', () => {

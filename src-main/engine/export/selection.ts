@@ -4,6 +4,7 @@
  * label list (line k of labels.txt is label k, from 1), and what was left out and why.
  */
 import { splitDataset } from '../dataset/split.js';
+import { compareCodePoints } from '../../shared/order.js';
 import type { Project } from '../project.js';
 import type { Split } from '../db/repos/plan.js';
 
@@ -32,7 +33,7 @@ export async function selectForExport(project: Project): Promise<ExportSelection
   }
   const names = new Map(project.categories.all().map((c) => [c.id, c.name]));
   const included = items.filter((i) => (i.copies ?? 1) > 0);
-  const labels = [...new Set(included.map((i) => names.get(i.category_id)!))].sort((a, b) => a.localeCompare(b));
+  const labels = [...new Set(included.map((i) => names.get(i.category_id)!))].sort(compareCodePoints); // the same numbers on every machine
   const labelOf = new Map(labels.map((name, k) => [name, k + 1]));
   const records: Record<Split, ExportRecord[]> = { train: [], validation: [] };
   for (const item of included) {
