@@ -2,21 +2,17 @@
  * The parent side of training: creates the run, starts the trainer process, relays its
  * events, and turns a crash of that process into a failed run with a clear message.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { TrainEvent, TrainOptions } from '../../shared/training.js';
 import { isProcessAlive } from '../files.js';
 import { Project } from '../project.js';
+import { forkEntry } from './childEntry.js';
 
 /** Starts the trainer process; Electron passes one that uses utilityProcess. */
 export type Launcher = () => { send(m: unknown): void; onMessage(fn: (m: unknown) => void): void; onExit(fn: (code: number | null, signal: string | null) => void): void; kill(): void };
 
 export const forkLauncher: Launcher = () => {
-  const entry = path.join(import.meta.dirname, 'trainerProcess.ts');
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-  const child: ChildProcess = fork(entry, [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = forkEntry('trainerProcess.ts');
   return {
     send: (m) => child.connected && child.send(m as object),
     onMessage: (fn) => child.on('message', fn),

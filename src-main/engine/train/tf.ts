@@ -53,25 +53,35 @@ async function tryNative(pkg: string, skipped: BackendInfo['skipped']): Promise<
 }
 
 /**
- * Loads the best backend (or `preference` when given and available). Safe to call again:
- * the first choice stays.
+ * Loads the best backend, or exactly `preference` when given: an explicit choice is honoured
+ * or refused with the reason (never a silent fall back to a slower one, so a user who asked
+ * for the GPU does not train for a day on plain JavaScript). Safe to call again: the first
+ * choice stays.
  */
 export async function initBackend(preference?: BackendName): Promise<BackendInfo> {
   if (current && (!preference || preference === current.name)) return current;
   registerBatchNormGradient();
   const skipped: BackendInfo['skipped'] = [];
   const want = (name: BackendName): boolean => !preference || preference === name;
-  if (want('tensorflow-gpu') && (await tryNative('@tensorflow/tfjs-node-gpu', skipped))) {
-    const device = gpuName();
-    if (device || preference === 'tensorflow-gpu') {
-      current = { name: 'tensorflow-gpu', label: `CUDA GPU${device ? ` (${device})` : ''}`, device, faster: null, skipped };
+  const refuse = (hint: string): Error =>
+    new Error(`the ${preference} backend is not available here: ${skipped.map((s) => (s.reason === 'not installed' ? `${s.backend} is not installed` : `${s.backend}: ${s.reason}`)).join('; ')}; ${hint}`);
+  if (want('tensorflow-gpu')) {
+    if (await tryNative('@tensorflow/tfjs-node-gpu', skipped)) {
+      const device = gpuName();
+      if (device) {
+        current = { name: 'tensorflow-gpu', label: `CUDA GPU (${device})`, device, faster: null, skipped };
+        return current;
+      }
+      skipped.push({ backend: '@tensorflow/tfjs-node-gpu', reason: 'loaded, but nvidia-smi finds no GPU' });
+    }
+    if (preference) throw refuse(HINT_GPU);
+  }
+  if (want('tensorflow')) {
+    if (await tryNative('@tensorflow/tfjs-node', skipped)) {
+      current = { name: 'tensorflow', label: 'native CPU (libtensorflow)', device: null, faster: HINT_GPU, skipped };
       return current;
     }
-    skipped.push({ backend: '@tensorflow/tfjs-node-gpu', reason: 'loaded, but nvidia-smi finds no GPU' });
-  }
-  if (want('tensorflow') && (await tryNative('@tensorflow/tfjs-node', skipped))) {
-    current = { name: 'tensorflow', label: 'native CPU (libtensorflow)', device: null, faster: HINT_GPU, skipped };
-    return current;
+    if (preference) throw refuse(HINT_NATIVE);
   }
   if (want('wasm')) {
     try {
@@ -87,6 +97,7 @@ export async function initBackend(preference?: BackendName): Promise<BackendInfo
     } catch (err) {
       skipped.push({ backend: '@tensorflow/tfjs-backend-wasm', reason: (err as Error).message.split('\n')[0] ?? 'failed' });
     }
+    if (preference) throw refuse('npm install @tensorflow/tfjs-backend-wasm');
   }
   await tf.setBackend('cpu');
   await tf.ready();

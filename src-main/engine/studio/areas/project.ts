@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { importDataset } from '../../dataset/importDataset.js';
 import { projectStats } from '../../dataset/stats.js';
-import { backendInfo } from '../../train/tf.js';
+import { probedBackend } from '../../train/probe.js';
 import type { AreaHandlers, StudioContext } from '../context.js';
 import { listFolder } from '../folders.js';
 import { defaultProjectDir, readRecent, sampleDatasetDir } from '../home.js';
@@ -31,7 +31,7 @@ export function projectArea(ctx: StudioContext, thumbnails: () => ThumbnailServi
     });
   };
   return {
-    'app.info': () => ({ version: ctx.options.version, mode: ctx.options.mode, project: ctx.info(), backend: backendInfo()?.label ?? 'not loaded yet' }),
+    'app.info': () => ({ version: ctx.options.version, mode: ctx.options.mode, project: ctx.info(), backend: probedBackend()?.label ?? 'not probed yet' }),
     'project.open': (a) => ctx.openProject(a.dir),
     'project.openDataset': async (a) => {
       const root = path.resolve(a.datasetRoot);

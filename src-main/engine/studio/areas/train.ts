@@ -3,7 +3,7 @@ import type { RunSummary } from '../../../shared/contract.js';
 import type { TrainOptions } from '../../../shared/training.js';
 import type { RunRow } from '../../db/repos/runs.js';
 import { startTrainer, type TrainerHandle } from '../../train/runner.js';
-import { initBackend } from '../../train/tf.js';
+import { probeBackend } from '../../train/probe.js';
 import type { AreaHandlers, StudioContext } from '../context.js';
 
 type TrainMethods = 'train.backend' | 'train.start' | 'train.stop' | 'train.resume' | 'runs.list' | 'runs.metrics';
@@ -31,7 +31,7 @@ export function trainArea(ctx: StudioContext): AreaHandlers<TrainMethods> {
   };
   return {
     'train.backend': async () => {
-      const info = await initBackend();
+      const info = await probeBackend(); // in a child process: the engine never loads TensorFlow.js
       return { name: info.name, label: info.label, faster: info.faster };
     },
     'train.start': (a) => ({ run: startTraining(a) }),

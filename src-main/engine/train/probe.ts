@@ -1,0 +1,108 @@
+/**
+ * Which training backend this machine has, asked without loading TensorFlow.js here: a child
+ * process loads it (probeProcess.ts) and answers. The answer is kept for the life of this
+ * process and on disk (`<SHIWAKE_HOME>/backend-probe.json`), keyed by the installed
+ * TensorFlow.js packages, Node's version and whether nvidia-smi is on the PATH, so opening a
+ * project shows the backend at once and the studio's engine never holds GPU memory.
+ * Anyone may call probeBackend (the studio, the predictor); training and prediction workers
+ * still call initBackend in their own process.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { writeAtomically } from '../files.js';
+import { forkEntry } from './childEntry.js';
+import type { BackendInfo } from './tf.js';
+
+const PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'];
+const TIMEOUT_MS = 120_000;
+const require = createRequire(import.meta.url);
+
+let answer: Promise<BackendInfo> | undefined;
+let known: BackendInfo | undefined;
+
+function version(pkg: string): string | null {
+  try {
+    return (JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, command)));
+}
+
+/** What the answer depends on: a change to any of these probes again. */
+export function probeKey(): string {
+  return JSON.stringify({ v: 1, node: process.version, platform: `${process.platform}-${process.arch}`, packages: PACKAGES.map((p) => [p, version(p)]), nvidiaSmi: onPath('nvidia-smi') });
+}
+
+const cacheFile = (): string => path.join(process.env.SHIWAKE_HOME ?? path.join(os.homedir(), '.shiwake'), 'backend-probe.json');
+
+function readCache(key: string): BackendInfo | undefined {
+  try {
+    const c = JSON.parse(fs.readFileSync(cacheFile(), 'utf8')) as { key: string; info: BackendInfo };
+    return c.key === key ? c.info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCache(key: string, info: BackendInfo): void {
+  try {
+    fs.mkdirSync(path.dirname(cacheFile()), { recursive: true });
+    writeAtomically(cacheFile(), JSON.stringify({ key, info, probedAt: new Date().toISOString() }, null, 2));
+  } catch {
+    /* a read-only home only costs a probe next time */
+  }
+}
+
+function probeInChild(): Promise<BackendInfo> {
+  return new Promise((resolve, reject) => {
+    const child = forkEntry('probeProcess.ts', ['ignore', 'ignore', 'pipe', 'ipc']);
+    let stderr = '';
+    let done = false;
+    const finish = (err: Error | null, info?: BackendInfo): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      if (err) reject(err);
+      else resolve(info!);
+    };
+    const timer = setTimeout(() => finish(new Error(`the training backend probe did not answer within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    child.on('message', (m: { ok: true; info: BackendInfo } | { ok: false; error: string }) => (m.ok ? finish(null, m.info) : finish(new Error(`the training backend probe failed: ${m.error}`))));
+    child.on('error', (err) => finish(new Error(`cannot start the training backend probe: ${err.message}`)));
+    child.on('exit', (code, signal) => finish(new Error(`the training backend probe ended without an answer (${signal ?? `exit code ${code}`})${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`)));
+  });
+}
+
+/**
+ * The best backend that loads here, probed once per process (and remembered on disk until
+ * the packages change); `refresh` probes again.
+ */
+export function probeBackend(options: { refresh?: boolean } = {}): Promise<BackendInfo> {
+  if (answer && !options.refresh) return answer;
+  const key = probeKey();
+  const cached = options.refresh ? undefined : readCache(key);
+  const probe = cached
+    ? Promise.resolve(cached)
+    : probeInChild().then((info) => {
+        writeCache(key, info);
+        return info;
+      });
+  answer = probe;
+  probe.then(
+    (info) => (known = info),
+    () => answer === probe && (answer = undefined), // a failed probe is tried again next time
+  );
+  return probe;
+}
+
+/** The probe's answer if it has come, without waiting or starting one. */
+export function probedBackend(): BackendInfo | undefined {
+  return known;
+}
