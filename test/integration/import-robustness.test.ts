@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { importDataset } from '../../src-main/engine/dataset/importDataset.js';
+import { excludeItems } from '../../src-main/engine/dataset/labels.js';
+import { projectStats } from '../../src-main/engine/dataset/stats.js';
 import { Project } from '../../src-main/engine/project.js';
 import { shiwake, shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
 import { imageBytes, writeImage } from '../fixtures/images.js';
@@ -127,6 +129,41 @@ describe('import robustness', () => {
     expect(summary.added).toBe(2);
     const stats = shiwakeJson(['stats', '--project', projectDir]);
     expect(stats.broken_items).toEqual([{ path: 'Open/secret.jpg', reason: 'cannot read: permission denied' }]);
+  });
+
+  it('leaves the items of a folder it cannot read as they were, instead of marking them missing', async () => {
+    const root = path.join(tmp, 'perm-later');
+    await writeImage(path.join(root, 'Open/ok.jpg'));
+    await writeImage(path.join(root, 'Locked/a.jpg'), { seed: 1 });
+    await writeImage(path.join(root, 'Locked/deeper/b.jpg'), { seed: 2 });
+    const projectDir = path.join(tmp, 'perm-later-project');
+    expect(shiwakeJson(['import', root, '--project', projectDir]).added).toBe(3);
+    const isRoot = process.getuid?.() === 0;
+    if (isRoot && !requireSystem('setpriv (util-linux)', fs.existsSync('/usr/bin/setpriv'))) return;
+    fs.chmodSync(path.join(root, 'Locked'), 0o000);
+    const r = shiwake(['import', root, '--project', projectDir, '--json'], isRoot ? ['/usr/bin/setpriv', '--bounding-set', '-dac_override,-dac_read_search'] : []);
+    fs.chmodSync(path.join(root, 'Locked'), 0o755);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.missing).toBe(0);
+    expect(summary.issues).toContainEqual({ path: 'Locked', reason: 'cannot read folder: permission denied; its 2 items from earlier imports left as they were' });
+    expect(shiwakeJson(['stats', '--project', projectDir])).toMatchObject({ items: 3, active: 3, missing: 0 });
+  });
+
+  it('gives an exclusion back when a vanished file returns', async () => {
+    const root = path.join(tmp, 'comeback');
+    const bytes = await writeImage(path.join(root, 'A/x.jpg'));
+    await writeImage(path.join(root, 'A/y.jpg'), { seed: 3 });
+    const project = Project.openOrCreate(path.join(tmp, 'comeback-project'), root);
+    await importDataset(project);
+    excludeItems(project, [project.items.findByPath('A/x.jpg')!.id]);
+    fs.rmSync(path.join(root, 'A/x.jpg'));
+    expect((await importDataset(project)).missing).toBe(1);
+    expect(projectStats(project)).toMatchObject({ excluded: 0, missing: 1 });
+    fs.writeFileSync(path.join(root, 'A/x.jpg'), bytes);
+    expect((await importDataset(project)).restored).toBe(1);
+    expect(projectStats(project)).toMatchObject({ active: 1, excluded: 1, missing: 0 });
+    project.close();
   });
 
   it('gives a one-line error and a non-zero exit for a folder that does not exist', () => {

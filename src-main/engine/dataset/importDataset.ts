@@ -6,6 +6,8 @@
  *   the next run skips what was already done (same size and mtime).
  * - Nothing is fatal per file: each bad file becomes a `broken` item or a listed issue.
  * - Items not seen by a complete scan become `missing`; user relabels are never touched.
+ *   Items under a folder that could not be read are left as they were (the folder is listed),
+ *   and an item that was excluded when its file vanished is excluded again when it returns.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,7 +48,7 @@ const WRITE_BATCH = 2000;
 type Outcome =
   | { kind: 'unchanged'; id: number }
   | { kind: 'probed'; candidate: Candidate; existing: ExistingItem | undefined; size: number; mtimeMs: number; probe: ProbeResult }
-  | { kind: 'issue'; issue: WalkIssue };
+  | { kind: 'issue'; issue: WalkIssue; keepId?: number };
 
 interface ExistingItem {
   id: number;
@@ -96,6 +98,8 @@ async function runImport(
       counts.unchanged++;
     } else if (outcome.kind === 'issue') {
       issues.push(outcome.issue);
+      // a file that exists but cannot be reached keeps its item as it was, not `missing`
+      if (outcome.keepId !== undefined && outcome.keepId < seen.length) seen[outcome.keepId] = 1;
     } else {
       applyProbe(project, outcome, counts, issues, batchId, (id) => id < seen.length && (seen[id] = 1));
     }
@@ -124,7 +128,7 @@ async function runImport(
   flush();
   report(done, counts.broken + issues.length);
   const cancelled = signal?.aborted ?? false;
-  if (!cancelled) counts.missing = markMissing(project, seen, batchId);
+  if (!cancelled) counts.missing = markMissing(project, seen, batchId, source.unreadable, issues);
   for (const issue of issues) project.jobs.addIssue(jobId, issue.path, issue.reason);
   project.jobs.progress(jobId, done, candidates.length);
   return {
@@ -144,8 +148,10 @@ async function examine(project: Project, candidate: Candidate): Promise<Outcome>
     stat = fs.statSync(candidate.abs);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const reason = e.code === 'ENOENT' ? 'vanished during the scan (or listed but not found)' : `cannot read: ${describeFsError(e)}`;
-    return { kind: 'issue', issue: { path: candidate.key, reason } };
+    if (e.code === 'ENOENT') return { kind: 'issue', issue: { path: candidate.key, reason: 'vanished during the scan (or listed but not found)' } };
+    const keepId = project.items.findByPath(candidate.key)?.id;
+    const kept = keepId === undefined ? '' : '; the item is left as it was';
+    return { kind: 'issue', issue: { path: candidate.key, reason: `cannot read: ${describeFsError(e)}${kept}` }, keepId };
   }
   if (!stat.isFile()) return { kind: 'issue', issue: { path: candidate.key, reason: 'not a regular file' } };
   const existing = project.items.findByPath(candidate.key) as ExistingItem | undefined;
@@ -198,29 +204,47 @@ function applyProbe(
   }
   markSeen(existing.id);
   project.items.updateProbe(existing.id, fields);
-  // an excluded item stays excluded: that was a person's decision
-  const nextStatus = existing.status === 'excluded' ? 'excluded' : isImage ? 'active' : 'broken';
+  // an excluded item stays excluded, even across missing -> present: that was a person's decision
+  const wasExcluded = existing.status === 'excluded' || (existing.status === 'missing' && project.items.statusBeforeMissing(existing.id) === 'excluded');
+  const nextStatus = wasExcluded ? 'excluded' : isImage ? 'active' : 'broken';
   if (existing.status === 'missing') counts.restored++;
   else counts.updated++;
   if (nextStatus !== existing.status || reason !== existing.reason) {
-    project.items.setStatus(existing.id, nextStatus, nextStatus === 'excluded' ? existing.reason : reason);
+    project.items.setStatus(existing.id, nextStatus, nextStatus === 'excluded' ? (existing.status === 'excluded' ? existing.reason : null) : reason);
     if (nextStatus !== existing.status) project.labels.addEvent(batchId(), existing.id, 'status', existing.status, nextStatus);
   }
 }
 
-/** Items a complete scan did not see are missing (their labels and history are kept). */
-function markMissing(project: Project, seen: Uint8Array, batchId: () => number): number {
+/**
+ * Items a complete scan did not see are missing (their labels and history are kept), except
+ * those under a folder that could not be read: nothing is known of them, so they stay as they
+ * were, and the folder's issue says how many.
+ */
+function markMissing(project: Project, seen: Uint8Array, batchId: () => number, unreadable: string[], issues: WalkIssue[]): number {
   const gone: number[] = [];
   for (const id of project.items.presentIds()) if (id >= seen.length || seen[id] !== 1) gone.push(id);
   // items added by this import have ids beyond `seen`; they were seen by construction
   const firstNew = seen.length;
-  const missing = gone.filter((id) => id < firstNew);
+  const kept = new Map<string, number>();
+  const under = (key: string): string | undefined => unreadable.find((dir) => dir === '' || key.startsWith(`${dir}/`));
+  let missing = 0;
   project.db.transaction(() => {
-    for (const id of missing) {
+    for (const id of gone) {
+      if (id >= firstNew) continue;
       const item = project.items.get(id)!;
+      const dir = under(item.path);
+      if (dir !== undefined) {
+        kept.set(dir, (kept.get(dir) ?? 0) + 1);
+        continue;
+      }
       project.items.setStatus(id, 'missing', 'the file is no longer in the dataset folder');
       project.labels.addEvent(batchId(), id, 'status', item.status, 'missing');
+      missing++;
     }
   })();
-  return missing.length;
+  for (const issue of issues) {
+    const n = kept.get(issue.path === '.' ? '' : issue.path);
+    if (n && issue.reason.startsWith('cannot read folder')) issue.reason += `; its ${n} item${n === 1 ? '' : 's'} from earlier imports left as they were`;
+  }
+  return missing;
 }

@@ -19,6 +19,8 @@ export interface CandidateList {
   candidates: Candidate[];
   issues: WalkIssue[];
   ignored: number;
+  /** folders that could not be listed ('' is the root); see WalkResult */
+  unreadable: string[];
 }
 
 export async function candidatesFromFolder(root: string, onFound?: (n: number) => void, signal?: AbortSignal): Promise<CandidateList> {
@@ -32,7 +34,7 @@ export async function candidatesFromFolder(root: string, onFound?: (n: number) =
     }
     candidates.push({ key: file.rel, abs: file.abs, category: categoryFromFolder(file.rel.slice(0, slash)) });
   }
-  return { candidates, issues: walk.issues, ignored: walk.ignored };
+  return { candidates, issues: walk.issues, ignored: walk.ignored, unreadable: walk.unreadable };
 }
 
 /**
@@ -61,7 +63,7 @@ export async function candidatesFromManifest(root: string, csvFile: string): Pro
   }
   const csvDir = path.dirname(path.resolve(csvFile));
   const rootAbs = path.resolve(root);
-  const result: CandidateList = { candidates: [], issues: [], ignored: 0 };
+  const result: CandidateList = { candidates: [], issues: [], ignored: 0, unreadable: [] };
   const firstLine = new Map<string, number>();
   for (const row of rows) {
     const where = `${path.basename(csvFile)} line ${row.line}`;

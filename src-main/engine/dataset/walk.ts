@@ -22,6 +22,8 @@ export interface WalkResult {
   issues: WalkIssue[];
   /** hidden and system files left out on purpose (.DS_Store, Thumbs.db, ...) */
   ignored: number;
+  /** folders that could not be listed ('' is the root): what was imported from them is kept as it was */
+  unreadable: string[];
 }
 
 const SYSTEM_FILES = new Set(['thumbs.db', 'desktop.ini', 'icon\r']);
@@ -37,7 +39,7 @@ export async function walkDataset(
   onProgress?: (found: number) => void,
   signal?: AbortSignal,
 ): Promise<WalkResult> {
-  const result: WalkResult = { files: [], issues: [], ignored: 0 };
+  const result: WalkResult = { files: [], issues: [], ignored: 0, unreadable: [] };
   const rootReal = await fs.realpath(root).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`cannot open the dataset folder ${root}: ${describeFsError(err)}`);
   });
@@ -54,6 +56,7 @@ export async function walkDataset(
       entries = await fs.readdir(dir.abs, { withFileTypes: true });
     } catch (err) {
       result.issues.push({ path: dir.rel || '.', reason: `cannot read folder: ${describeFsError(err as NodeJS.ErrnoException)}` });
+      result.unreadable.push(dir.rel);
       continue;
     }
     const subdirs: typeof stack = [];

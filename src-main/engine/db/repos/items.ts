@@ -103,6 +103,14 @@ export class ItemRepo {
     return new Map(rows.map((r) => [r.id, r.format]));
   }
 
+  /** The status an item had when it last went missing (to give an exclusion back when the file returns). */
+  statusBeforeMissing(id: number): ItemStatus | undefined {
+    return this.db
+      .prepare("SELECT from_value FROM label_events WHERE item_id = ? AND field = 'status' AND to_value = 'missing' ORDER BY id DESC LIMIT 1")
+      .pluck()
+      .get(id) as ItemStatus | undefined;
+  }
+
   maxId(): number {
     return (this.db.prepare('SELECT COALESCE(MAX(id), 0) FROM items').pluck().get() as number) ?? 0;
   }
