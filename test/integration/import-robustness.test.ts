@@ -6,6 +6,7 @@ import { importDataset } from '../../src-main/engine/dataset/importDataset.js';
 import { excludeItems } from '../../src-main/engine/dataset/labels.js';
 import { projectStats } from '../../src-main/engine/dataset/stats.js';
 import { Project } from '../../src-main/engine/project.js';
+import { Studio } from '../../src-main/engine/studio/studio.js';
 import { shiwake, shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
 import { imageBytes, writeImage } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
@@ -166,10 +167,35 @@ describe('import robustness', () => {
     project.close();
   });
 
-  it('gives a one-line error and a non-zero exit for a folder that does not exist', () => {
-    const r = shiwake(['import', path.join(tmp, 'nope'), '--project', path.join(tmp, 'nope-project')]);
+  it('gives a one-line error and a non-zero exit for a folder that does not exist, and creates no project', () => {
+    const projectDir = path.join(tmp, 'nope-project');
+    const r = shiwake(['import', path.join(tmp, 'nope'), '--project', projectDir]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/cannot open the dataset folder .*nope: it no longer exists/);
+    expect(r.stderr).toMatch(/cannot open the dataset folder .*nope: it does not exist/);
+    expect(fs.existsSync(projectDir)).toBe(false);
+  });
+
+  it('creates no project for a manifest that is missing or unreadable as a manifest', async () => {
+    const root = path.join(tmp, 'manifest-root');
+    await writeImage(path.join(root, 'a.jpg'));
+    const noManifest = shiwake(['import', root, '--project', path.join(tmp, 'no-manifest-project'), '--manifest', path.join(tmp, 'typo.csv')]);
+    expect(noManifest.code).toBe(1);
+    expect(noManifest.stderr).toMatch(/cannot read the manifest .*typo\.csv/);
+    expect(fs.existsSync(path.join(tmp, 'no-manifest-project'))).toBe(false);
+    fs.writeFileSync(path.join(tmp, 'bad.csv'), 'file,category\na.jpg,A\n');
+    const bad = shiwake(['import', root, '--project', path.join(tmp, 'bad-manifest-project'), '--manifest', path.join(tmp, 'bad.csv')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/bad\.csv: the first line must be a header/);
+    expect(fs.existsSync(path.join(tmp, 'bad-manifest-project'))).toBe(false);
+  });
+
+  it('the studio makes no project for a dataset folder that does not exist', async () => {
+    const studio = new Studio({ mode: 'browser', version: 'test' }, () => {});
+    const projectDir = path.join(tmp, 'studio-typo-project');
+    const r = await studio.handle('project.openDataset', { datasetRoot: path.join(tmp, 'typo-folder'), projectDir });
+    expect(r).toEqual({ ok: false, error: expect.stringMatching(/typo-folder: it does not exist/) });
+    expect(fs.existsSync(projectDir)).toBe(false);
+    await studio.closeProject();
   });
 });

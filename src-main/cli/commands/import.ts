@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { importDataset, type ImportSummary } from '../../engine/dataset/importDataset.js';
+import { checkImportSource } from '../../engine/dataset/sources.js';
 import { Project } from '../../engine/project.js';
 import { requireString, jsonOption, projectOption, type Command } from '../command.js';
 import { formatCount, printJson, progressPrinter, say, UsageError } from '../output.js';
@@ -10,7 +12,11 @@ export const importCommand: Command = {
   options: { ...projectOption, ...jsonOption, manifest: { type: 'string' } },
   async run(values, positionals) {
     if (positionals.length !== 1) throw new UsageError(`give exactly one dataset folder\nusage: ${this.usage}`);
-    const project = Project.openOrCreate(requireString(values, 'project', this), positionals[0]!);
+    const projectDir = requireString(values, 'project', this);
+    const manifest = values.manifest as string | undefined;
+    // nothing is created until the source is known to exist (and a manifest to parse)
+    const source = await checkImportSource(path.resolve(positionals[0]!), manifest);
+    const project = Project.openOrCreate(projectDir, positionals[0]!);
     const controller = new AbortController();
     const onSignal = (): void => {
       if (controller.signal.aborted) process.exit(130);
@@ -21,7 +27,8 @@ export const importCommand: Command = {
     const progress = progressPrinter('files', values.json === true);
     try {
       const summary = await importDataset(project, {
-        manifest: values.manifest as string | undefined,
+        manifest,
+        source,
         onProgress: progress.update,
         signal: controller.signal,
       });

@@ -16,11 +16,13 @@ import { probeFile, type ProbeResult } from '../images/probe.js';
 import { forEachConcurrent } from '../jobs/forEachConcurrent.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import type { Project } from '../project.js';
-import { candidatesFromFolder, candidatesFromManifest, type Candidate } from './sources.js';
+import { candidatesFromFolder, candidatesFromManifest, type Candidate, type CandidateList } from './sources.js';
 import { describeFsError, type WalkIssue } from './walk.js';
 
 export interface ImportOptions {
   manifest?: string;
+  /** the manifest's candidates, when checkImportSource has read them already */
+  source?: CandidateList;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
   /** files probed at once (default 48) */
@@ -82,9 +84,8 @@ async function runImport(
   report: (done: number, problems?: number) => void,
 ): Promise<ImportSummary> {
   const { signal } = options;
-  const source = options.manifest
-    ? await candidatesFromManifest(root, options.manifest)
-    : await candidatesFromFolder(root, report, signal);
+  const source =
+    options.source ?? (options.manifest !== undefined ? await candidatesFromManifest(root, options.manifest) : await candidatesFromFolder(root, report, signal));
   const { candidates } = source;
   const issues: WalkIssue[] = [...source.issues];
   const counts = { added: 0, updated: 0, unchanged: 0, restored: 0, missing: 0, broken: 0 };

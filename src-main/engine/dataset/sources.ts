@@ -5,8 +5,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { categoryFromFolder, normalizeCategoryName } from '../../shared/categoryName.js';
+import { isInside } from '../paths.js';
 import { parseCsv } from './csv.js';
-import { walkDataset, type WalkIssue } from './walk.js';
+import { describeFsError, walkDataset, type WalkIssue } from './walk.js';
 
 export interface Candidate {
   /** the item's key: '/' separated path relative to the dataset root, or absolute when outside it */
@@ -92,6 +93,24 @@ export async function candidatesFromManifest(root: string, csvFile: string): Pro
     result.candidates.push({ key, abs, category });
   }
   return result;
+}
+
+/**
+ * Checks that an import's source exists before anything is created for it (a project bound
+ * to a typo would be stuck with it): the dataset folder must be a folder that can be listed,
+ * and a manifest is read and parsed whole. Returns the manifest's candidates, if any.
+ */
+export async function checkImportSource(root: string, manifest?: string): Promise<CandidateList | undefined> {
+  const where = `the dataset folder ${root}`;
+  try {
+    const dir = await fs.opendir(root);
+    await dir.close();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'it does not exist (a typo?)' : e.code === 'ENOTDIR' ? 'it is a file, not a folder' : describeFsError(e);
+    throw new Error(`cannot open ${where}: ${why}`);
+  }
+  return manifest === undefined ? undefined : candidatesFromManifest(root, manifest);
 }
 
 /** The absolute file of an item key (see Candidate.key). */

@@ -1,7 +1,7 @@
 /** Opening, closing and listing projects; app facts; folder listings and dialogs. */
-import fs from 'node:fs';
 import path from 'node:path';
 import { importDataset } from '../../dataset/importDataset.js';
+import { checkImportSource } from '../../dataset/sources.js';
 import { projectStats } from '../../dataset/stats.js';
 import { probedBackend } from '../../train/probe.js';
 import type { AreaHandlers, StudioContext } from '../context.js';
@@ -35,7 +35,7 @@ export function projectArea(ctx: StudioContext, thumbnails: () => ThumbnailServi
     'project.open': (a) => ctx.openProject(a.dir),
     'project.openDataset': async (a) => {
       const root = path.resolve(a.datasetRoot);
-      if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new Error(`${root} is not a folder`);
+      await checkImportSource(root); // no project is made for a folder that does not exist
       const project = await ctx.openProject(a.projectDir ?? defaultProjectDir(root), root);
       return { project, job: startImport() };
     },
