@@ -1,16 +1,26 @@
 /** The `shiwake` command line: one engine, no window. */
 import type { Command } from './command.js';
 import { parseCommandArgs } from './command.js';
+import { classifyCommand, evaluateCommand, exportModelCommand } from './commands/classify.js';
 import { hostCommand } from './commands/host.js';
 import { importCommand } from './commands/import.js';
-import { excludeCommand, historyCommand, redoCommand, relabelCommand, restoreCommand, undoCommand } from './commands/labels.js';
+import {
+  deleteCategoryCommand,
+  excludeCommand,
+  historyCommand,
+  redoCommand,
+  relabelCommand,
+  renameCategoryCommand,
+  restoreCommand,
+  undoCommand,
+} from './commands/labels.js';
 import { balanceCommand, exportCommand, splitCommand } from './commands/prepare.js';
 import { serveCommand } from './commands/serve.js';
 import { statsCommand } from './commands/stats.js';
 import { doctorCommand, runsCommand, trainCommand } from './commands/train.js';
 import { UsageError } from './output.js';
 
-const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, splitCommand, balanceCommand, exportCommand, trainCommand, runsCommand, doctorCommand, serveCommand, hostCommand];
+const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, renameCategoryCommand, deleteCategoryCommand, splitCommand, balanceCommand, exportCommand, trainCommand, runsCommand, classifyCommand, evaluateCommand, exportModelCommand, doctorCommand, serveCommand, hostCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

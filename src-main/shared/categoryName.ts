@@ -4,6 +4,12 @@
  */
 export const CATEGORY_SEPARATOR = ' > ';
 
+/** The longest category name the API accepts (labels.move); an import refuses longer ones too. */
+export const MAX_CATEGORY_NAME_LENGTH = 1000;
+
+/** What U+FFFD in a name means: the bytes on disk were not valid UTF-8 (the decoder replaced them). */
+export const NOT_UTF8_REASON = 'the name is not valid UTF-8, so it cannot be read reliably; rename it';
+
 export function joinCategoryPath(parts: readonly string[]): string {
   return parts.join(CATEGORY_SEPARATOR);
 }

@@ -77,6 +77,12 @@ export const methods = {
   'labels.restore': z.object({ selection }).strict(),
   'labels.undo': z.object({}).strict(),
   'labels.redo': z.object({}).strict(),
+  /** undo one named batch (a toast's Undo); with withLater, also the later batches that changed the same items */
+  'labels.undoBatch': z.object({ batch: id, withLater: z.boolean().optional() }).strict(),
+  /** rename a category and its sub-categories (one undoable batch) */
+  'categories.rename': z.object({ from: nonEmpty('the category name').max(1000), to: nonEmpty('the new name').max(1000) }).strict(),
+  /** delete an empty category (refused, with the counts, while it holds items) */
+  'categories.delete': z.object({ name: nonEmpty('the category name').max(1000) }).strict(),
   'jobs.cancel': z.object({ id }).strict(),
   'jobs.active': z.object({}).strict(),
   'files.list': z.object({ dir: z.string().optional() }).strict(),
@@ -176,12 +182,20 @@ export interface ItemDetail extends GridItem {
 }
 
 export interface EditOutcome {
-  batch: number;
+  /** null when nothing changed: no batch is recorded then (and the redo stack is kept) */
+  batch: number | null;
   description: string;
   changed: number;
 }
 
 export interface JobInfo {
+export interface UndoBatchOutcome extends EditOutcome {
+  /** false when refused because later changes to the same items are still in effect */
+  undone: boolean;
+  /** those later batches (undone first when withLater) */
+  later: { batch: number; description: string }[];
+}
+
   id: number;
   kind: string;
   title: string;
@@ -227,6 +241,9 @@ export interface Results {
   'jobs.cancel': boolean;
   'jobs.active': JobInfo[];
   'files.list': FolderListing;
+  'labels.undoBatch': UndoBatchOutcome;
+  'categories.rename': EditOutcome;
+  'categories.delete': { description: string; deleted: number };
   'dialog.pickFolder': string | null;
   'dataset.split': { job: number };
   'balance.preview': BalanceView;

@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../src-main/engine/dataset/importDataset.js';
 import { projectStats } from '../../src-main/engine/dataset/stats.js';
 import { Project } from '../../src-main/engine/project.js';
+import { MAX_CATEGORY_NAME_LENGTH } from '../../src-main/shared/categoryName.js';
+import { parseArgs } from '../../src-main/shared/contract.js';
 import { shiwake, shiwakeJson } from '../fixtures/cli.js';
 import { bmpBytes, pngHeaderClaiming, writeImage } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
@@ -188,6 +190,50 @@ describe('import from a CSV manifest', () => {
       { name: 'Men > Shoes', count: 2 },
       { name: 'T-shirt/top', count: 1 },
     ]);
+  });
+
+  it('skips labels that are not valid UTF-8 or longer than the API accepts, as folder names are', async () => {
+    const root = path.join(tmp, 'manifest-utf8');
+    for (let i = 1; i <= 4; i++) await writeImage(path.join(root, `${i}.jpg`), { seed: i });
+    // a folder name that is not UTF-8 is skipped the same way
+    const badFolder = Buffer.concat([Buffer.from(root + '/Bad'), Buffer.from([0xff]), Buffer.from('Folder')]);
+    fs.mkdirSync(badFolder);
+    fs.copyFileSync(path.join(root, '1.jpg'), Buffer.concat([badFolder, Buffer.from('/x.jpg')]));
+    const csv = path.join(tmp, 'utf8.csv');
+    fs.writeFileSync(
+      csv,
+      Buffer.concat([
+        Buffer.from('path,label\nmanifest-utf8/1.jpg,Good\nmanifest-utf8/2.jpg,Bad'),
+        Buffer.from([0xff]),
+        Buffer.from(`Label\nmanifest-utf8/3.jpg,${'x'.repeat(MAX_CATEGORY_NAME_LENGTH + 1)}\nmanifest-utf8/4.jpg,${'y'.repeat(MAX_CATEGORY_NAME_LENGTH)}\n`),
+      ]),
+    );
+    const project = Project.openOrCreate(path.join(tmp, 'manifest-utf8-project'), root);
+    const summary = await importDataset(project, { manifest: csv });
+    expect(summary.added).toBe(2);
+    expect(summary.issues).toEqual([
+      { path: 'manifest-utf8/2.jpg', reason: 'utf8.csv line 3: the label: the name is not valid UTF-8, so it cannot be read reliably; rename it' },
+      { path: 'manifest-utf8/3.jpg', reason: `utf8.csv line 4: the label makes a category name of ${MAX_CATEGORY_NAME_LENGTH + 1} characters, over the limit of ${MAX_CATEGORY_NAME_LENGTH}` },
+    ]);
+    expect(project.categories.all().map((c) => c.name).sort()).toEqual(['Good', 'y'.repeat(MAX_CATEGORY_NAME_LENGTH)]);
+    const folders = await importDataset(Project.openOrCreate(path.join(tmp, 'folder-utf8-project'), root));
+    expect(folders.issues).toContainEqual({ path: 'Bad\uFFFDFolder', reason: 'the name is not valid UTF-8, so it cannot be read reliably; rename it' });
+    // the API's own limit is the same number
+    expect(parseArgs('labels.move', { selection: { ids: [1] }, category: 'x'.repeat(MAX_CATEGORY_NAME_LENGTH + 1) }).ok).toBe(false);
+    expect(parseArgs('labels.move', { selection: { ids: [1] }, category: 'x'.repeat(MAX_CATEGORY_NAME_LENGTH) }).ok).toBe(true);
+    project.close();
+  });
+
+  it('skips files whose folder path makes a category name longer than the API accepts', async () => {
+    const root = path.join(tmp, 'deep-names');
+    const deep = path.join(root, ...Array.from({ length: 5 }, (_, i) => `${i}`.repeat(220)));
+    await writeImage(path.join(deep, 'a.jpg'));
+    await writeImage(path.join(root, 'Short/b.jpg'));
+    const project = Project.openOrCreate(path.join(tmp, 'deep-names-project'), root);
+    const summary = await importDataset(project);
+    project.close();
+    expect(summary.added).toBe(1);
+    expect(summary.issues).toEqual([{ path: expect.stringMatching(/a\.jpg$/), reason: expect.stringMatching(/its folder path makes a category name of 1112 characters, over the limit of 1000/) }]);
   });
 
   it('refuses a manifest without the header, naming the file', () => {

@@ -79,10 +79,29 @@ describe('relabel, exclude, undo, redo, history', () => {
     ]);
   });
 
-  it('moves 20,000 selected ids in one transaction', () => {
+  it('moves 20,000 selected ids in one transaction; unknown ids are an error that changes nothing', () => {
     const ids = idsForPaths(project, ['Men/Sneakers/0.jpg']);
-    const many = Array.from({ length: 20_000 }, (_, i) => (i === 0 ? ids[0]! : 1_000_000 + i)); // unknown ids are ignored by SQL
-    expect(moveItems(project, many, 'Bags').changed).toBe(1);
+    const many = Array.from({ length: 20_000 }, (_, i) => (i === 0 ? ids[0]! : 1_000_000 + i));
+    expect(() => moveItems(project, many, 'Bags')).toThrow(/^no item with id 1000001, 1000002, 1000003, 1000004, 1000005 and 19994 more in this project/);
+    expect(() => excludeItems(project, [999])).toThrow(/no item with id 999/);
+    expect(project.categories.findId('Bags')).toBeUndefined();
+    expect(undo(project)).toBeUndefined(); // no batch was recorded
+    const all = idsForPaths(project, ['Men/Sneakers/0.jpg', 'Men/Sneakers/1.jpg', 'Men/Sneakers/2.jpg']);
+    const repeated = Array.from({ length: 20_000 }, (_, i) => all[i % 3]!);
+    expect(moveItems(project, repeated, 'Bags')).toMatchObject({ changed: 3, description: 'move 3 items to Bags (new category)' });
+  });
+
+  it('records no batch for a change that changes nothing, and keeps the redo stack', () => {
+    const [a, b] = idsForPaths(project, ['Men/Sneakers/0.jpg', 'Men/Sneakers/1.jpg']) as [number, number];
+    const first = moveItems(project, [a], 'Kids');
+    undo(project);
+    expect(moveItems(project, [a, b], 'Men > Sneakers')).toEqual({ batch: null, changed: 0, description: 'nothing to move: all 2 items are already in Men > Sneakers' });
+    expect(restoreItems(project, [a, b])).toEqual({ batch: null, changed: 0, description: 'nothing to restore: none of the 2 items is excluded' });
+    expect(redo(project)).toMatchObject({ batch: first.batch }); // the redo stack survived the no-ops
+    // a partial change counts what changed and says what did not
+    expect(moveItems(project, [a, b], 'Kids')).toMatchObject({ changed: 1, description: 'move 1 item to Kids (1 already there)' });
+    expect(excludeItems(project, [a, b])).toMatchObject({ changed: 2, description: 'exclude 2 items' });
+    expect(excludeItems(project, [a, idsForPaths(project, ['Men/Sneakers/2.jpg'])[0]!])).toMatchObject({ changed: 1, description: 'exclude 1 item (1 not active, left as they are)' });
   });
 
   it('names unknown paths in a clear error', () => {
@@ -104,6 +123,10 @@ describe('relabel, exclude, undo, redo, history', () => {
     const bad = shiwake(['relabel', ...p, '--to', 'X', 'no/such.jpg']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^shiwake: error: not in this project: "no\/such.jpg"/);
+    const same = shiwake(['relabel', ...p, '--to', 'Kids > Shoes', 'Men/Sneakers/0.jpg']);
+    expect(same.stdout).toMatch(/^Nothing changed: nothing to move: the item is already in Kids > Shoes\.$/m);
+    expect(shiwake(['restore', ...p, 'Men/Sneakers/0.jpg']).stdout).toMatch(/^Nothing changed: nothing to restore: the item is not excluded\.$/m);
+    expect(shiwake(['redo', ...p]).stdout).toMatch(/Nothing to redo/);
     const usage = shiwake(['relabel', ...p, 'Men/Sneakers/0.jpg']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--to is required/);

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { categoryFromFolder, normalizeCategoryName } from '../../shared/categoryName.js';
+import { categoryFromFolder, MAX_CATEGORY_NAME_LENGTH, normalizeCategoryName, NOT_UTF8_REASON } from '../../shared/categoryName.js';
 import { isInside } from '../paths.js';
 import { parseCsv } from './csv.js';
 import { describeFsError, walkDataset, type WalkIssue } from './walk.js';
@@ -33,7 +33,10 @@ export async function candidatesFromFolder(root: string, onFound?: (n: number) =
       walk.issues.push({ path: file.rel, reason: 'at the top of the dataset folder, outside any category folder; move it into one' });
       continue;
     }
-    candidates.push({ key: file.rel, abs: file.abs, category: categoryFromFolder(file.rel.slice(0, slash)) });
+    const category = categoryFromFolder(file.rel.slice(0, slash));
+    const tooLong = categoryTooLong(category);
+    if (tooLong) walk.issues.push({ path: file.rel, reason: `its folder path ${tooLong}` });
+    else candidates.push({ key: file.rel, abs: file.abs, category });
   }
   return { candidates, issues: walk.issues, ignored: walk.ignored, unreadable: walk.unreadable };
 }
@@ -74,11 +77,25 @@ export async function candidatesFromManifest(root: string, csvFile: string): Pro
       result.issues.push({ path: where, reason: 'the path is empty' });
       continue;
     }
+    // the decoder turned bytes that are not UTF-8 into U+FFFD: skipped, as such folder names are
+    if (rawPath.includes('\uFFFD')) {
+      result.issues.push({ path: rawPath, reason: `${where}: the path: ${NOT_UTF8_REASON}` });
+      continue;
+    }
+    if (rawLabel.includes('\uFFFD')) {
+      result.issues.push({ path: rawPath, reason: `${where}: the label: ${NOT_UTF8_REASON}` });
+      continue;
+    }
     let category: string;
     try {
       category = normalizeCategoryName(rawLabel);
     } catch {
       result.issues.push({ path: rawPath, reason: `${where}: the label is empty or invalid ("${rawLabel}")` });
+      continue;
+    }
+    const tooLong = categoryTooLong(category);
+    if (tooLong) {
+      result.issues.push({ path: rawPath, reason: `${where}: the label ${tooLong}` });
       continue;
     }
     const abs = path.resolve(csvDir, rawPath);
@@ -112,6 +129,11 @@ export async function checkImportSource(root: string, manifest?: string): Promis
   }
   return manifest === undefined ? undefined : candidatesFromManifest(root, manifest);
 }
+function categoryTooLong(name: string): string | undefined {
+  if (name.length <= MAX_CATEGORY_NAME_LENGTH) return undefined;
+  return `makes a category name of ${name.length} characters, over the limit of ${MAX_CATEGORY_NAME_LENGTH}`;
+}
+
 
 /** The absolute file of an item key (see Candidate.key). */
 export function itemFile(root: string, key: string): string {

@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { NOT_UTF8_REASON } from '../../shared/categoryName.js';
+import { isInside } from '../paths.js';
 
 export interface FoundFile {
   /** '/' separated, relative to the root */
@@ -68,7 +70,7 @@ export async function walkDataset(
         continue;
       }
       if (name.includes('\uFFFD')) {
-        result.issues.push({ path: rel, reason: 'the name is not valid UTF-8, so it cannot be read reliably; rename it' });
+        result.issues.push({ path: rel, reason: NOT_UTF8_REASON });
         continue;
       }
       const abs = path.join(dir.abs, name);

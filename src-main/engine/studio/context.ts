@@ -44,8 +44,8 @@ export interface StudioContext {
   onClose(fn: () => Promise<void> | void): void;
 }
 
-/** Reports an edit to every window and returns it. */
-export function edited<T extends { batch: number; description: string } | undefined>(ctx: StudioContext, result: T): T {
-  if (result) ctx.labelsChanged(result.batch, result.description);
+/** Reports an edit to every window (unless it changed nothing) and returns it. */
+export function edited<T extends { batch: number | null; description: string; changed: number } | undefined>(ctx: StudioContext, result: T): T {
+  if (result && (result.batch !== null || result.changed > 0)) ctx.labelsChanged(result.batch, result.description);
   return result;
 }

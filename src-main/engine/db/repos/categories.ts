@@ -22,11 +22,16 @@ export class CategoryRepo {
   private readonly insertStmt: Statement;
   private readonly selectAll: Statement;
   private readonly countActive: Statement;
+  private readonly countAll: Statement;
+  private readonly subtreeStmt: Statement;
+  private readonly statusInSubtree: Statement;
+  private readonly deleteUnused: Statement;
 
   constructor(private readonly db: Db) {
     this.selectByName = db.prepare('SELECT id FROM categories WHERE name = ?');
     this.insertStmt = db.prepare(
-      'INSERT INTO categories (name, leaf_name, parent_id, depth) VALUES (?, ?, ?, ?)',
+      // OR IGNORE: another process may create the same category between our SELECT and INSERT
+      'INSERT OR IGNORE INTO categories (name, leaf_name, parent_id, depth) VALUES (?, ?, ?, ?)',
     );
     this.selectAll = db.prepare('SELECT id, name, leaf_name, parent_id, depth FROM categories ORDER BY name');
     // Grouping every status over the (category_id, status) index needs no temporary B-tree:
@@ -37,6 +42,32 @@ export class CategoryRepo {
         ) n ON n.category_id = c.id AND n.status = 'active'
         ORDER BY c.name`,
     );
+    this.countAll = db.prepare(
+      `SELECT category_id AS id, SUM(status = 'active') AS active, COUNT(*) AS total
+         FROM items INDEXED BY items_category_status GROUP BY category_id`,
+    );
+    // the category and everything below it, by name (a prefix match that needs no LIKE escaping)
+    this.subtreeStmt = db.prepare(
+      `SELECT id, name, leaf_name, parent_id, depth FROM categories
+        WHERE name = @name OR substr(name, 1, length(@name) + 3) = @name || ' > ' ORDER BY depth, name`,
+    );
+    this.statusInSubtree = db.prepare(
+      `SELECT status, COUNT(*) AS count FROM items WHERE category_id IN (SELECT value FROM json_each(?)) GROUP BY status ORDER BY status`,
+    );
+    // a category that is still an item's imported category (or a parent) stays: history names it
+    this.deleteUnused = db.prepare(
+      `DELETE FROM categories WHERE id = @id
+          AND NOT EXISTS (SELECT 1 FROM items WHERE category_id = @id OR original_category_id = @id)
+          AND NOT EXISTS (SELECT 1 FROM categories WHERE parent_id = @id)`,
+    );
+  }
+
+  /**
+   * Drops cached ids: another process (or a delete here) may have removed a category row
+   * since it was cached. Label edits call this first; imports keep the cache for speed.
+   */
+  forgetCached(): void {
+    this.byName.clear();
   }
 
   /** The id of the category with this full name, creating it and its parents if needed. */
@@ -49,8 +80,12 @@ export class CategoryRepo {
       const full = joinCategoryPath(parts.slice(0, depth + 1));
       let id: number | undefined = this.byName.get(full);
       if (id === undefined) {
-        const row = this.selectByName.get(full) as { id: number } | undefined;
-        id = row ? row.id : Number(this.insertStmt.run(full, parts[depth], parentId, depth).lastInsertRowid);
+        let row = this.selectByName.get(full) as { id: number } | undefined;
+        if (!row) {
+          this.insertStmt.run(full, parts[depth], parentId, depth);
+          row = this.selectByName.get(full) as { id: number };
+        }
+        id = row.id;
         this.byName.set(full, id);
       }
       parentId = id;
@@ -73,6 +108,28 @@ export class CategoryRepo {
 
   all(): CategoryRow[] {
     return this.selectAll.all() as CategoryRow[];
+  }
+
+  /** Items per category that holds any: active ones and all of them (any status). */
+  itemCounts(): { id: number; active: number; total: number }[] {
+    return this.countAll.all() as { id: number; active: number; total: number }[];
+  }
+
+  /** The category with this full name and every category below it, parents first. */
+  subtree(name: string): CategoryRow[] {
+    return this.subtreeStmt.all({ name }) as CategoryRow[];
+  }
+
+  /** Items (any status) in these categories, per status. */
+  statusCounts(ids: readonly number[]): { status: string; count: number }[] {
+    return this.statusInSubtree.all(JSON.stringify(ids)) as { status: string; count: number }[];
+  }
+
+  /** Deletes a category that holds no items, is nobody's imported category and has no children; true when gone. */
+  deleteIfUnused(id: number): boolean {
+    const gone = this.deleteUnused.run({ id }).changes > 0;
+    if (gone) this.byName.clear();
+    return gone;
   }
 
   /** Active items per category that holds any (categories with none are left out). */

@@ -17,6 +17,13 @@ export class EditRepo {
   private readonly revertStatus: Statement;
   private readonly replayCategory: Statement;
   private readonly replayStatus: Statement;
+  private readonly unknownSel: Statement;
+  private readonly countSel: Statement;
+  private readonly countMovable: Statement;
+  private readonly countStatus: Statement;
+  private readonly categoryEvents: Statement;
+  private readonly categoryApply: Statement;
+  private readonly namesOfBatch: Statement;
 
   constructor(private readonly db: Db) {
     db.exec('CREATE TEMP TABLE IF NOT EXISTS selection (id INTEGER PRIMARY KEY)');
@@ -51,6 +58,50 @@ export class EditRepo {
     this.revertStatus = db.prepare(setStatus('from_value', 'to_value'));
     this.replayCategory = db.prepare(setCategory('to_value'));
     this.replayStatus = db.prepare(setStatus('to_value', 'from_value'));
+    this.unknownSel = db.prepare('SELECT s.id FROM temp.selection s LEFT JOIN items i ON i.id = s.id WHERE i.id IS NULL ORDER BY s.id').pluck();
+    this.countSel = db.prepare('SELECT COUNT(*) FROM temp.selection').pluck();
+    this.countMovable = db.prepare('SELECT COUNT(*) FROM items WHERE id IN (SELECT id FROM temp.selection) AND category_id != ?').pluck();
+    this.countStatus = db.prepare('SELECT COUNT(*) FROM items WHERE id IN (SELECT id FROM temp.selection) AND status = ?').pluck();
+    // a whole category's items (every status) to another: renaming a category is this, per node
+    this.categoryEvents = db.prepare(
+      `INSERT INTO label_events (item_id, batch_id, field, from_value, to_value, at)
+       SELECT i.id, @batch, 'category', @fromName, @toName, @at FROM items i WHERE i.category_id = @fromId`,
+    );
+    this.categoryApply = db.prepare('UPDATE items SET category_id = @toId WHERE category_id = @fromId');
+    this.namesOfBatch = db.prepare(
+      `SELECT from_value FROM label_events WHERE batch_id = ? AND field = 'category'
+        UNION SELECT to_value FROM label_events WHERE batch_id = ? AND field = 'category'`,
+    ).pluck();
+  }
+
+  /** Ids of the selection that are not items (deleted, or never were). */
+  unknownSelected(): number[] {
+    return this.unknownSel.all() as number[];
+  }
+
+  selectedCount(): number {
+    return this.countSel.get() as number;
+  }
+
+  /** How many selected items a move to this category would change. */
+  movableCount(toId: number): number {
+    return this.countMovable.get(toId) as number;
+  }
+
+  /** How many selected items have this status. */
+  selectedWithStatus(status: ItemStatus): number {
+    return this.countStatus.get(status) as number;
+  }
+
+  /** Moves every item of one category to another, recording an event per item; returns how many. */
+  moveCategory(batch: number, fromId: number, fromName: string, toId: number, toName: string): number {
+    this.categoryEvents.run({ batch, fromId, fromName, toName, at: new Date().toISOString() });
+    return this.categoryApply.run({ fromId, toId }).changes;
+  }
+
+  /** Every category name a batch's events mention (undo and redo need them to exist). */
+  categoryNames(batch: number): string[] {
+    return (this.namesOfBatch.all(batch, batch) as (string | null)[]).filter((n): n is string => n !== null);
   }
 
   select(ids: Iterable<number>): void {

@@ -36,6 +36,9 @@ export class LabelRepo {
   private readonly lastUndone: Statement;
   private readonly setState: Statement;
   private readonly discardUndone: Statement;
+  private readonly byId: Statement;
+  private readonly laterTouching: Statement;
+  private readonly changeMarkStmt: Statement;
 
   constructor(private readonly db: Db) {
     this.insertBatch = db.prepare(
@@ -57,6 +60,44 @@ export class LabelRepo {
     );
     this.setState = db.prepare('UPDATE batches SET state = ?, undone_seq = ? WHERE id = ?');
     this.discardUndone = db.prepare("UPDATE batches SET state = 'discarded' WHERE state = 'undone'");
+    this.byId = db.prepare('SELECT * FROM batches WHERE id = ?');
+    this.laterTouching = db.prepare(
+      `SELECT * FROM batches b WHERE b.id > @batch AND b.undoable = 1 AND b.state = 'done' AND EXISTS (
+         SELECT 1 FROM label_events e WHERE e.batch_id = b.id
+            AND e.item_id IN (SELECT item_id FROM label_events WHERE batch_id = @batch))
+        ORDER BY b.id`,
+    );
+    // cheap maxima that move whenever labels, statuses or items change (see changeMark)
+    this.changeMarkStmt = db.prepare(
+      `SELECT (SELECT COALESCE(MAX(id), 0) FROM batches) || ':' || (SELECT COUNT(*) FROM batches WHERE state = 'done')
+           || ':' || (SELECT COALESCE(MAX(undone_seq), 0) FROM batches) || ':' || (SELECT COALESCE(MAX(id), 0) FROM label_events)
+           || ':' || (SELECT COALESCE(MAX(id), 0) FROM items)`,
+    ).pluck();
+  }
+
+  get(batchId: number): BatchRow | undefined {
+    return this.byId.get(batchId) as BatchRow | undefined;
+  }
+
+  /** Later batches still in effect that changed an item this batch changed. */
+  laterTouchingSameItems(batchId: number): BatchRow[] {
+    return this.laterTouching.all({ batch: batchId }) as BatchRow[];
+  }
+
+  /**
+   * SQLite's data_version: it changes when another connection (another process: the CLI, a
+   * second studio) commits, never for this connection's own writes.
+   */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  /**
+   * A fingerprint of what the studio shows (labels, statuses, items): it changes with every
+   * batch, undo, redo, label event and new item, but not with a training run's metrics.
+   */
+  changeMark(): string {
+    return this.changeMarkStmt.get() as string;
   }
 
   /**

@@ -1,19 +1,26 @@
 /** The category tree, grid pages, item details, and label edits with undo. */
 import type { CategoryNode, ItemDetail } from '../../../shared/contract.js';
-import { excludeItems, itemHistory, moveItems, redo, restoreItems, undo } from '../../dataset/labels.js';
+import { deleteCategory, renameCategory, visibleCategories } from '../../dataset/categoryEdits.js';
+import { excludeItems, itemHistory, moveItems, redo, restoreItems, undo, undoBatch } from '../../dataset/labels.js';
 import { edited, type AreaHandlers, type StudioContext } from '../context.js';
 
-type LabelMethods = 'categories.tree' | 'items.page' | 'items.count' | 'items.detail' | 'labels.move' | 'labels.exclude' | 'labels.restore' | 'labels.undo' | 'labels.redo';
+type LabelMethods =
+  | 'categories.tree' | 'categories.rename' | 'categories.delete' | 'items.page' | 'items.count' | 'items.detail'
+  | 'labels.move' | 'labels.exclude' | 'labels.restore' | 'labels.undo' | 'labels.redo' | 'labels.undoBatch';
 
 export function labelsArea(ctx: StudioContext): AreaHandlers<LabelMethods> {
   const project = () => ctx.need().project;
   return {
-    'categories.tree': () => {
-      const p = project();
-      const counts = new Map(p.categories.activeCounts().map((c) => [c.id, c.count]));
-      return p.categories.all().map(
-        (c): CategoryNode => ({ id: c.id, name: c.name, leaf: c.leaf_name, parentId: c.parent_id, depth: c.depth, count: counts.get(c.id) ?? 0 }),
-      );
+    // categories that hold no item in any status (emptied by moves or undo) are left out
+    'categories.tree': () =>
+      visibleCategories(project()).map(
+        (c): CategoryNode => ({ id: c.id, name: c.name, leaf: c.leaf_name, parentId: c.parent_id, depth: c.depth, count: c.count }),
+      ),
+    'categories.rename': (a) => edited(ctx, renameCategory(project(), a.from, a.to)),
+    'categories.delete': (a) => {
+      const result = deleteCategory(project(), a.name);
+      ctx.labelsChanged(null, result.description);
+      return result;
     },
     'items.page': (a) => ctx.need().browse.page(a.filter, ctx.categoryIds(a.filter), a.offset, a.limit),
     'items.count': (a) => ctx.need().browse.count(a.filter, ctx.categoryIds(a.filter)),
@@ -32,5 +39,10 @@ export function labelsArea(ctx: StudioContext): AreaHandlers<LabelMethods> {
     'labels.restore': (a) => edited(ctx, restoreItems(project(), ctx.selectionIds(a.selection))),
     'labels.undo': () => edited(ctx, undo(project())) ?? null,
     'labels.redo': () => edited(ctx, redo(project())) ?? null,
+    'labels.undoBatch': (a) => {
+      const result = undoBatch(project(), a.batch, a.withLater ?? false);
+      if (result.undone) ctx.labelsChanged(result.batch, `undo ${result.description}`);
+      return result;
+    },
   };
 }
