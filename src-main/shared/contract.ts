@@ -188,7 +188,6 @@ export interface EditOutcome {
   changed: number;
 }
 
-export interface JobInfo {
 export interface UndoBatchOutcome extends EditOutcome {
   /** false when refused because later changes to the same items are still in effect */
   undone: boolean;
@@ -196,6 +195,7 @@ export interface UndoBatchOutcome extends EditOutcome {
   later: { batch: number; description: string }[];
 }
 
+export interface JobInfo {
   id: number;
   kind: string;
   title: string;
