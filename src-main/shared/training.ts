@@ -33,7 +33,7 @@ export interface TrainOptions {
 }
 
 export type TrainEvent =
-  | { type: 'start'; run: string; backend: string; model: string; labels: number; train: number; validation: number; stepsPerEpoch: number; totalSteps: number; resumedAt: number }
+  | { type: 'start'; run: string; backend: string; model: string; labels: number; train: number; validation: number; stepsPerEpoch: number; totalSteps: number; resumedAt: number; note?: string }
   | { type: 'step'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; loss: number; top1: number; top5: number; lr: number; imagesPerSec: number; eta: number }
   | { type: 'epoch'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; val_loss: number | null; val_top1: number | null; val_top5: number | null }
   | { type: 'done'; run: string; state: 'done' | 'stopped'; model_dir: string; top1: number | null; top5: number | null; backend: string }

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Project } from '../../src-main/engine/project.js';
 import { readRecords } from '../../src-main/engine/tfrecord/record.js';
 import { buildModel, withNewHead } from '../../src-main/engine/train/models.js';
+import { restoreCheckpoint, writeCheckpoint } from '../../src-main/engine/train/checkpoint.js';
 import { loadModel } from '../../src-main/engine/train/modelIO.js';
 import { startTrainer } from '../../src-main/engine/train/runner.js';
 import { initBackend, tf } from '../../src-main/engine/train/tf.js';
@@ -136,6 +137,68 @@ describe('training on WASM', () => {
     await initBackend('wasm');
     const transfer = withNewHead(await loadModel(modelDir), 3);
     expect(transfer.layers.filter((l) => l.trainable && l.trainableWeights.length > 0).map((l) => l.name)).toEqual(['head_logits']);
+  });
+});
+
+describe('resume', () => {
+  const resumeDir = path.join(tmp, 'project-resume');
+  const small = { model: 'small-cnn' as const, imageSize: 16, batchSize: 8, epochs: 1, logEvery: 1, seed: 5 };
+  beforeAll(() => {
+    shiwakeJson(['import', root, '--project', resumeDir]);
+    shiwakeJson(['split', '--project', resumeDir, '--validation', '0.25']);
+  });
+
+  it('refuses to resume after the categories changed, naming them, and leaves the run resumable once they are back', async () => {
+    const project = Project.open(resumeDir);
+    const first = startTrainer(project, small, (e) => e.type === 'step' && e.step === 2 && first.stop());
+    expect(await first.finished).toMatchObject({ type: 'done', state: 'stopped' });
+    const state = JSON.parse(fs.readFileSync(path.join(resumeDir, 'runs', first.run, 'checkpoint', 'state.json'), 'utf8'));
+    expect(state.labels).toEqual(['Across', 'Centre', 'Down']);
+
+    // a new category would take number 1 and shift the others: training on would teach the wrong names
+    shiwakeJson(['relabel', '--project', resumeDir, '--to', 'Aardvark', 'Down/0.png', 'Down/1.png', 'Down/2.png']);
+    const refused = await startTrainer(project, { model: 'small-cnn' }, () => {}, first.run).finished;
+    expect(refused).toMatchObject({ type: 'error', message: expect.stringMatching(new RegExp(`^cannot resume run ${first.run}: the categories changed since its checkpoint \\(new: Aardvark\\).*shifted labels`)) });
+    expect(project.runs.get(first.run)).toMatchObject({ state: 'stopped' });
+
+    shiwakeJson(['undo', '--project', resumeDir]);
+    const resumed = await startTrainer(project, { model: 'small-cnn' }, () => {}, first.run).finished;
+    expect(resumed).toMatchObject({ type: 'done', state: 'done' });
+    project.close();
+  });
+
+  it('restores every weight exactly, BatchNorm moving statistics included', async () => {
+    await initBackend('wasm');
+    const model = buildModel('mobilenet-v2', { classes: 3, imageSize: 32, alpha: 0.35 });
+    const optimizer = tf.train.adam(0.01);
+    for (let i = 0; i < 2; i++) {
+      tf.tidy(() => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3), model.apply(tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', i), { training: true }) as tf.Tensor) as tf.Scalar));
+    }
+    const dir = path.join(tmp, 'bn-checkpoint');
+    await writeCheckpoint(dir, model, optimizer, { epoch: 0, step: 2, stepInEpoch: 2, labels: ['a', 'b', 'c'] });
+    const expected = model.weights.map((w) => ({ name: w.name, values: Array.from(w.read().dataSync()) }));
+    expect(expected.some((w) => /moving_mean/.test(w.name) && w.values.some((v) => v !== 0))).toBe(true);
+
+    const fresh = tf.train.adam(0.01);
+    const { model: restored, state } = await restoreCheckpoint(dir, fresh);
+    expect(state).toMatchObject({ step: 2, labels: ['a', 'b', 'c'] });
+    const got = restored.weights.map((w) => ({ name: w.name, values: Array.from(w.read().dataSync()) }));
+    expect(got.map((w) => w.name.replace(/_\d+$/, ''))).toEqual(expected.map((w) => w.name)); // a second copy in one process gets suffixed names
+    for (const [i, w] of got.entries()) expect(w.values, w.name).toEqual(expected[i]!.values);
+    const slots = async (o: tf.Optimizer) => Promise.all((await o.getWeights()).map(async (w) => Array.from(await w.tensor.data())));
+    expect(await slots(fresh)).toEqual(await slots(optimizer));
+  });
+
+  it('says so when a run that never reached a checkpoint is resumed: it starts again from step 0', () => {
+    const env = { ...process.env, NODE_OPTIONS: '', SHIWAKE_TEST_FAIL_AT_STEP: '2' };
+    const args = ['train', '--project', resumeDir, '--model', 'small-cnn', '--image-size', '16', '--batch-size', '8', '--epochs', '1'];
+    const failed = spawnSync(process.execPath, [path.join(REPO, 'bin/shiwake.mjs'), ...args], { encoding: 'utf8', env });
+    expect(failed.status).toBe(1);
+    const run = shiwakeJson(['runs', '--project', resumeDir])[0].run;
+    expect(fs.existsSync(path.join(resumeDir, 'runs', run, 'checkpoint'))).toBe(false);
+    const r = shiwake(['train', '--project', resumeDir, '--resume', run]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`note: run ${run} has no checkpoint yet \\(it ended before its first epoch finished\\): training starts again from step 0`));
   });
 });
 

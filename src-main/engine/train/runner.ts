@@ -42,7 +42,8 @@ export function startTrainer(project: Project, options: TrainOptions, onEvent: (
     if (row.state === 'running' && row.pid && isProcessAlive(row.pid)) throw new Error(`run ${resumeRun} is still running (process ${row.pid})`);
     if (row.state === 'done') throw new Error(`run ${resumeRun} has finished; start a new run instead`);
     run = resumeRun;
-    runOptions = { ...(JSON.parse(row.options) as TrainOptions), ...stripUndefined(options), model: row.model as TrainOptions['model'] };
+    const { failAtStep: _testHook, ...stored } = JSON.parse(row.options) as TrainOptions; // a test's simulated failure is not part of the run
+    runOptions = { ...stored, ...stripUndefined(options), model: row.model as TrainOptions['model'] };
   } else {
     run = newRunId(options.model);
     project.runs.create(run, options.model, options);

@@ -4,15 +4,14 @@
  * epoch (SQLite, TensorBoard events, and events to the parent), checkpoints each epoch and
  * on stop, and saves the final model with its labels and preprocessing.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { itemFile } from '../dataset/sources.js';
 import { selectForExport } from '../export/selection.js';
 import type { Project } from '../project.js';
 import { EventWriter } from './events.js';
 import { buildModel, DEFAULT_IMAGE_SIZE, withNewHead, type ModelName } from './models.js';
-import { replaceDir } from '../files.js';
-import { loadModel, loadOptimizer, saveModel, saveOptimizer } from './modelIO.js';
+import { loadModel, saveModel } from './modelIO.js';
+import { labelMismatch, readCheckpointState, ResumeRefused, restoreCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint.js';
 import { batchCount, batches, type Sample } from './pipeline.js';
 import { initBackend, tf, type BackendInfo } from './tf.js';
 import type { TrainEvent, TrainOptions } from '../../shared/training.js';
@@ -21,12 +20,6 @@ import { learningRateAt, makeOptimizer, resolveTrainOptions } from './schedule.j
 export interface TrainerIO {
   emit(event: TrainEvent): void;
   stopRequested(): boolean;
-}
-
-interface CheckpointState {
-  epoch: number;
-  step: number;
-  stepInEpoch: number;
 }
 
 export interface TrainResult {
@@ -65,9 +58,13 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   let state: CheckpointState = { epoch: 0, step: 0, stepInEpoch: 0 };
   const scheduled = makeOptimizer(options);
   const optimizer = scheduled.optimizer;
-  if (resume && fs.existsSync(path.join(checkpointDir, 'model.json'))) {
-    model = await loadModel(checkpointDir);
-    state = JSON.parse(fs.readFileSync(path.join(checkpointDir, 'state.json'), 'utf8')) as CheckpointState;
+  const saved = resume ? readCheckpointState(checkpointDir) : null;
+  // a run killed before its first epoch ended has nothing to resume from: it starts over, and says so
+  const note = resume && !saved ? `run ${run} has no checkpoint yet (it ended before its first epoch finished): training starts again from step 0` : undefined;
+  if (saved) {
+    ({ model, state } = await restoreCheckpoint(checkpointDir, optimizer));
+    const mismatch = labelMismatch(state.labels, model.outputs[0]!.shape[1] as number, labels);
+    if (mismatch) throw new ResumeRefused(`cannot resume run ${run}: ${mismatch}, and its outputs are numbered by category name, so it would go on training on shifted labels. Undo the change, or start a new run`);
   } else if (options.backbone) {
     model = withNewHead(await loadModel(options.backbone), labels.length, options.fineTuneLayers);
   } else {
@@ -79,23 +76,9 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   if (resume) project.runs.dropMetricsAfter(run, state.step);
   const trainEvents = new EventWriter(path.join(dir, 'train'));
   const validationEvents = new EventWriter(path.join(dir, 'validation'));
-  io.emit({ type: 'start', run, backend: backend.label, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step });
+  io.emit({ type: 'start', run, backend: backend.label, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step, ...(note ? { note } : {}) });
 
-  const checkpoint = async (s: CheckpointState): Promise<void> => {
-    const tmp = `${checkpointDir}.tmp-${process.pid}`;
-    await saveModel(model, tmp, { 'state.json': s });
-    await saveOptimizer(optimizer, tmp);
-    replaceDir(tmp, checkpointDir);
-  };
-  // keep every tensor the loop makes inside tidy; the first optimizer step creates its slots
-  if (resume) {
-    await tf.nextFrame();
-    tf.tidy(() => {
-      const warm = tf.zeros([1, options.imageSize, options.imageSize, 3]);
-      optimizer.minimize(() => tf.mul(tf.sum(logitsOf(model, warm, true)), 0) as tf.Scalar, false);
-    });
-    await loadOptimizer(optimizer, checkpointDir);
-  }
+  const checkpoint = (s: Omit<CheckpointState, 'labels'>): Promise<void> => writeCheckpoint(checkpointDir, model, optimizer, { ...s, labels });
 
   let step = state.step;
   let last = { top1: null as number | null, top5: null as number | null };

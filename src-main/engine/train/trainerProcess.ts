@@ -5,6 +5,7 @@
  */
 import { Project } from '../project.js';
 import type { TrainEvent, TrainOptions } from '../../shared/training.js';
+import { ResumeRefused } from './checkpoint.js';
 import { train } from './trainer.js';
 
 interface StartMessage {
@@ -41,6 +42,7 @@ port.onMessage((message) => {
     .then((result) => emit({ type: 'done', ...result }))
     .catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof ResumeRefused) return emit({ type: 'error', run: m.run, message }); // the run stays as it was
       try {
         project.runs.setState(m.run, 'failed', { message: `${message} (the last checkpoint is kept: resume continues from it)`, pid: null });
       } catch {
