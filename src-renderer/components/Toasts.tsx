@@ -7,7 +7,7 @@ export interface Toast {
   action?: { label: string; run: () => void };
 }
 
-type Notify = (message: string, options?: { kind?: Toast['kind']; action?: Toast['action'] }) => void;
+export type Notify = (message: string, options?: { kind?: Toast['kind']; action?: Toast['action'] }) => void;
 
 const ToastContext = createContext<Notify>(() => {});
 

@@ -10,6 +10,7 @@ import { commandFor, type BrowseCommand } from './keymap';
 import { MovePalette } from './MovePalette';
 import { emptySelection, selectionCount, toSelection, type GridSelection } from './selection';
 import { ThumbGrid } from './ThumbGrid';
+import { undoBatchAction } from './undoBatch';
 import { usePagedItems } from './usePagedItems';
 import { useRecentCategories } from './useRecentCategories';
 
@@ -45,7 +46,8 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
   const reportEdit = useCallback(
     (verb: string, r: EditOutcome | null) => {
       if (!r) return notify(`Nothing to ${verb.toLowerCase()}.`);
-      notify(`${verb}${verb ? ': ' : ''}${r.description}`, verb ? {} : { action: { label: 'Undo', run: () => void call('labels.undo', {}).then((u) => reportEdit('Undone', u)) } });
+      // a change that changed nothing recorded no batch: nothing to undo
+      notify(`${verb}${verb ? ': ' : ''}${r.description}`, verb || r.batch === null ? {} : { action: undoBatchAction(notify, r.batch) });
     },
     [notify],
   );
