@@ -1,6 +1,7 @@
 import { forwardRef, useMemo, useState } from 'react';
 import { pushTo } from '../../../src-main/shared/collections';
 import type { CategoryNode } from '../../../src-main/shared/contract';
+import { CategoryDialog } from './CategoryDialog';
 
 interface Props {
   nodes: CategoryNode[];
@@ -17,12 +18,13 @@ interface TreeRow {
 
 type SortKey = 'name' | 'count';
 
-/** The category tree with counts (own + sub-categories), collapsible, filterable, sortable, and a drop target. */
+/** The category tree with counts (own + sub-categories), collapsible, filterable, sortable, a drop target; right-click renames or deletes. */
 export const CategoryTree = forwardRef<HTMLInputElement, Props>(function CategoryTree({ nodes, selected, onSelect, onDropItems }, filterRef) {
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<SortKey>('name');
   const [collapsed, setCollapsed] = useState<Set<number>>(new Set());
   const [dropTarget, setDropTarget] = useState<number | null>(null);
+  const [editing, setEditing] = useState<TreeRow | null>(null);
 
   const { rows, grandTotal } = useMemo(() => buildRows(nodes, sort), [nodes, sort]);
   const byId = useMemo(() => new Map(nodes.map((n) => [n.id, n])), [nodes]);
@@ -62,6 +64,7 @@ export const CategoryTree = forwardRef<HTMLInputElement, Props>(function Categor
             data-name={node.name}
             data-count={total}
             onClick={() => onSelect(node.id)}
+            onContextMenu={(e) => (e.preventDefault(), setEditing({ node, total, hasChildren }))}
             onDragOver={(e) => (e.preventDefault(), setDropTarget(node.id))}
             onDragLeave={() => setDropTarget(null)}
             onDrop={(e) => (e.preventDefault(), setDropTarget(null), onDropItems(node.name))}
@@ -75,6 +78,7 @@ export const CategoryTree = forwardRef<HTMLInputElement, Props>(function Categor
         ))}
         {visible.length === 0 && <div className="tree-empty">No category matches “{filter}”.</div>}
       </div>
+      {editing && <CategoryDialog node={editing.node} activeTotal={editing.total} onClose={() => setEditing(null)} />}
     </aside>
   );
 });
