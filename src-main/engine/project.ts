@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type Db } from './db/connection.js';
 import { isProcessAlive } from './files.js';
+import { isInside } from './paths.js';
 import { CategoryRepo } from './db/repos/categories.js';
 import { ItemRepo } from './db/repos/items.js';
 import { EditRepo } from './db/repos/edits.js';
@@ -14,6 +15,7 @@ import { JobRepo } from './db/repos/jobs.js';
 import { LabelRepo } from './db/repos/labels.js';
 import { MetaRepo } from './db/repos/meta.js';
 import { PlanRepo } from './db/repos/plan.js';
+import { PredictionRepo } from './db/repos/predictions.js';
 import { RunRepo } from './db/repos/runs.js';
 
 export const DB_FILE = 'shiwake.db';
@@ -28,6 +30,7 @@ export class Project {
   readonly edits: EditRepo;
   readonly plan: PlanRepo;
   readonly runs: RunRepo;
+  readonly predictions: PredictionRepo;
 
   private constructor(
     readonly dir: string,
@@ -41,6 +44,7 @@ export class Project {
     this.edits = new EditRepo(db);
     this.plan = new PlanRepo(db);
     this.runs = new RunRepo(db);
+    this.predictions = new PredictionRepo(db);
   }
 
   /** The dataset folder this project was made from (absolute). */
@@ -94,9 +98,4 @@ export class Project {
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

@@ -170,14 +170,15 @@ export interface GridItem {
   reason: string | null;
   width: number | null;
   height: number | null;
+  /** file size and modification time: media URLs carry them, so a changed file is never shown from the browser's cache */
+  size: number;
+  mtimeMs: number;
   /** with a prediction filter or the disagreement sort: the run's top-1 for this item */
   predicted?: { category: string; probability: number; stale: boolean } | null;
 }
 
 export interface ItemDetail extends GridItem {
-  size: number;
   format: string | null;
-  mtimeMs: number;
   history: ItemHistory;
 }
 
@@ -206,6 +207,8 @@ export interface ProjectInfo {
   dir: string;
   datasetRoot: string;
   name: string;
+  /** names the project in media URLs (unique per project folder and creation) */
+  key: string;
 }
 
 export interface AppInfo {
@@ -238,12 +241,12 @@ export interface Results {
   'labels.restore': EditOutcome;
   'labels.undo': EditOutcome | null;
   'labels.redo': EditOutcome | null;
-  'jobs.cancel': boolean;
-  'jobs.active': JobInfo[];
-  'files.list': FolderListing;
   'labels.undoBatch': UndoBatchOutcome;
   'categories.rename': EditOutcome;
   'categories.delete': { description: string; deleted: number };
+  'jobs.cancel': boolean;
+  'jobs.active': JobInfo[];
+  'files.list': FolderListing;
   'dialog.pickFolder': string | null;
   'dataset.split': { job: number };
   'balance.preview': BalanceView;
@@ -323,6 +326,8 @@ export interface Events {
   onMenuCommand: { command: MenuCommand };
   /** progress of a training run (see shared/training.ts) */
   onTrainEvent: TrainEvent;
+  /** a run's stored predictions changed (an evaluation finished): refresh figures and predicted labels */
+  onPredictionsChanged: { run: string };
 }
 
 export const MENU_COMMANDS = ['openFolder', 'openSample', 'undo', 'redo', 'move', 'exclude', 'selectAll', 'help'] as const;

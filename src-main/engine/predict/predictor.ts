@@ -14,6 +14,8 @@ export interface PredictorOptions {
   backend?: BackendName;
   /** worker threads (default: one per core on CPU backends, one on GPU and native backends) */
   workers?: number;
+  /** at most this many (a few files do not need every core, and each worker costs a start) */
+  maxWorkers?: number;
 }
 
 type Pending = { resolve: (r: PredictAnswer[]) => void; reject: (e: Error) => void };
@@ -54,7 +56,7 @@ export class Predictor {
         m.type === 'opened' ? resolve(m) : reject(new Error(`cannot load the model in ${dir}: ${m.message}`)),
       );
       child.once('exit', (code, signal) => reject(new Error(`the predictor process ended while loading ${dir} (${signal ?? `exit code ${code}`})`)));
-      child.send({ type: 'open', dir, backend: options.backend, workers: options.workers });
+      child.send({ type: 'open', dir, backend: options.backend, workers: options.workers, maxWorkers: options.maxWorkers });
     }).catch((err: Error) => {
       child.kill('SIGKILL');
       throw err;

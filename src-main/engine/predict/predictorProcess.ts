@@ -31,9 +31,9 @@ function topK(probs: Float32Array, k: number): [number, number][] {
 
 process.on('disconnect', () => process.exit(0)); // the engine is gone: so is our reason to run
 process.on('message', (message) => {
-  const m = message as { type: 'open'; dir: string; backend?: BackendName; workers?: number } | PredictRequest | { type: 'close' };
+  const m = message as { type: 'open'; dir: string; backend?: BackendName; workers?: number; maxWorkers?: number } | PredictRequest | { type: 'close' };
   if (m.type === 'open') {
-    WorkerPool.start(m.dir, { backend: m.backend, workers: m.workers }).then(
+    WorkerPool.start(m.dir, { backend: m.backend, workers: m.workers, maxWorkers: m.maxWorkers }).then(
       (p) => {
         pool = p;
         send({ type: 'opened', backend: p.ready.backend, label: p.ready.label, classes: p.ready.classes, workers: p.size });

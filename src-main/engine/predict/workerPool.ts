@@ -62,9 +62,9 @@ export class WorkerPool {
   }
 
   /** Starts one worker, learns its backend, then the rest (one per core on CPU backends). */
-  static async start(dir: string, options: { backend?: BackendName; workers?: number } = {}): Promise<WorkerPool> {
+  static async start(dir: string, options: { backend?: BackendName; workers?: number; maxWorkers?: number } = {}): Promise<WorkerPool> {
     const first = await startWorker(dir, options.backend);
-    const wanted = options.workers ?? (cpuParallel(first.ready.backend) ? os.availableParallelism() : 1);
+    const wanted = options.workers ?? (cpuParallel(first.ready.backend) ? Math.min(os.availableParallelism(), options.maxWorkers ?? Infinity) : 1);
     const rest = await Promise.all(Array.from({ length: Math.max(0, wanted - 1) }, () => startWorker(dir, first.ready.backend)));
     return new WorkerPool(first.ready, [first.worker, ...rest.map((r) => r.worker)]);
   }

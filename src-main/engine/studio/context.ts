@@ -3,7 +3,7 @@
  * helpers that turn a selection or a category filter into item ids. One object, made by
  * `Studio`, handed to each area (`areas/*.ts`), so an area never reaches into another.
  */
-import type { Args, EventName, Events, MethodName, Results, Selection } from '../../shared/contract.js';
+import type { Args, EventName, Events, ItemFilter, MethodName, Results, Selection } from '../../shared/contract.js';
 import type { BrowseRepo } from '../db/repos/browse.js';
 import type { JobManager } from '../jobs/jobManager.js';
 import type { Project } from '../project.js';
@@ -37,11 +37,16 @@ export interface StudioContext {
   closeProject(): Promise<void>;
   /** a category filter as the ids of the category and (by default) its descendants */
   categoryIds(filter: { categoryId?: number; descendants?: boolean }): number[] | null;
+  /** a prediction filter's "predicted" category as the ids of it and its descendants */
+  predictedIds(filter: ItemFilter): number[] | null;
   selectionIds(selection: Selection): number[];
   /** labels or statuses changed: drop cached trees and tell every window */
   labelsChanged(batch: number | null, description: string): void;
   /** registers work to finish (or stop) before the project closes */
   onClose(fn: () => Promise<void> | void): void;
+  /** a training run of the open project finished (done, stopped or failed): listeners, and telling them */
+  onTrainingDone(fn: (run: string) => void): void;
+  trainingDone(run: string): void;
 }
 
 /** Reports an edit to every window (unless it changed nothing) and returns it. */

@@ -3,11 +3,11 @@
  * contract by composing one handler table per area (`areas/*.ts`), and emits its events.
  * Transports (Electron IPC, browser-mode HTTP) only validate, call `handle`, and forward events.
  */
+import crypto from 'node:crypto';
 import path from 'node:path';
-import type { MethodName, ProjectInfo, Result, Selection } from '../../shared/contract.js';
+import type { ItemFilter, MethodName, ProjectInfo, Result, Selection } from '../../shared/contract.js';
 import { parseArgs } from '../../shared/contract.js';
 import { pushTo } from '../../shared/collections.js';
-import { itemFile } from '../dataset/sources.js';
 import { BrowseRepo } from '../db/repos/browse.js';
 import { makePreview } from '../images/decode.js';
 import { JobManager } from '../jobs/jobManager.js';
@@ -19,7 +19,9 @@ import { projectArea } from './areas/project.js';
 import { trainArea } from './areas/train.js';
 import type { Emit, Handlers, StudioContext, StudioOptions } from './context.js';
 import { rememberRecent } from './home.js';
+import { itemFileToShow, MediaAccessError } from './media.js';
 import { ThumbnailService } from './thumbnails.js';
+import { watchOtherWriters } from './otherWriters.js';
 
 export type { StudioOptions } from './context.js';
 
@@ -36,6 +38,8 @@ export class Studio implements StudioContext {
   readonly jobs: JobManager;
   private readonly closers: (() => Promise<void> | void)[] = [];
   private readonly handlers: Handlers;
+  /** stops watching for other processes' edits of the open project */
+  private stopWatching: (() => void) | null = null;
 
   constructor(
     readonly options: StudioOptions,
@@ -76,6 +80,7 @@ export class Studio implements StudioContext {
     this.project = project;
     this.browse = new BrowseRepo(project.db);
     this.thumbnails = new ThumbnailService(project);
+    this.stopWatching = watchOtherWriters(project, () => this.labelsChanged(null, 'changed by another program'));
     const info = this.info()!;
     rememberRecent(info);
     this.emit('onProjectChanged', info);
@@ -83,6 +88,8 @@ export class Studio implements StudioContext {
   }
 
   async closeProject(): Promise<void> {
+    this.stopWatching?.();
+    this.stopWatching = null;
     await this.jobs.stopAll();
     for (const close of this.closers) await close();
     this.thumbnails?.close();
@@ -97,20 +104,41 @@ export class Studio implements StudioContext {
     this.closers.push(fn);
   }
 
-  /** A thumbnail or a viewable preview of an item, as an HTTP-like answer for both transports. */
-  async media(what: 'thumb' | 'preview', itemId: number): Promise<MediaAnswer> {
+  private readonly trainingListeners: ((run: string) => void)[] = [];
+  onTrainingDone(fn: (run: string) => void): void {
+    this.trainingListeners.push(fn);
+  }
+
+  trainingDone(run: string): void {
+    for (const fn of this.trainingListeners) {
+      try {
+        fn(run);
+      } catch (err) {
+        this.emit('onJobDone', { id: 0, kind: 'evaluate', title: `Evaluate ${run}`, state: 'failed', message: (err as Error).message });
+      }
+    }
+  }
+
+  /**
+   * A thumbnail or a viewable preview of an item, as an HTTP-like answer for both transports.
+   * `projectKey` (ProjectInfo.key, part of every media URL) must name the open project: a page
+   * still showing another project gets a 404, never that project's item with the same id.
+   */
+  async media(what: 'thumb' | 'preview', itemId: number, projectKey: string): Promise<MediaAnswer> {
     const project = this.project;
-    const item = project?.items.get(itemId);
-    if (!project || !item) return { status: 404, type: 'text/plain', body: 'no such item' };
+    if (!project || projectKey !== this.info()?.key) return { status: 404, type: 'text/plain', body: 'not an item of the open project' };
+    const item = project.items.get(itemId);
+    if (!item) return { status: 404, type: 'text/plain', body: 'no such item' };
     try {
       if (what === 'thumb') {
         const thumb = await this.thumbnails!.get(itemId);
         return Buffer.isBuffer(thumb) ? { status: 200, type: 'image/webp', body: thumb } : { status: 422, type: 'text/plain', body: thumb.error };
       }
       if (item.status !== 'active' && item.status !== 'excluded') return { status: 422, type: 'text/plain', body: item.reason ?? item.status };
-      const preview = await makePreview(itemFile(project.datasetRoot, item.path), item.format);
+      const preview = await makePreview(itemFileToShow(project.datasetRoot, item.path), item.format);
       return { status: 200, type: preview.type, body: preview.data };
     } catch (err) {
+      if (err instanceof MediaAccessError) return { status: 403, type: 'text/plain', body: `refused: ${err.message}` };
       return { status: 422, type: 'text/plain', body: (err as Error).message };
     }
   }
@@ -118,7 +146,9 @@ export class Studio implements StudioContext {
   info(): ProjectInfo | null {
     if (!this.project) return null;
     const root = this.project.datasetRoot;
-    return { dir: this.project.dir, datasetRoot: root, name: path.basename(root) };
+    // media URLs carry the key, so a browser never shows a cached picture of another project (or of a project made again in the same folder)
+    const key = crypto.createHash('sha256').update(`${this.project.dir}\0${this.project.meta.get('created_at') ?? ''}`).digest('hex').slice(0, 16);
+    return { dir: this.project.dir, datasetRoot: root, name: path.basename(root), key };
   }
 
   need(): { project: Project; browse: BrowseRepo } {
@@ -158,8 +188,13 @@ export class Studio implements StudioContext {
     this.emit('onLabelsChanged', { batch, description });
   }
 
+  predictedIds(filter: ItemFilter): number[] | null {
+    const predicted = filter.prediction?.predicted;
+    return predicted === undefined ? null : this.categoryIds({ categoryId: predicted });
+  }
+
   selectionIds(selection: Selection): number[] {
     if ('ids' in selection) return selection.ids;
-    return this.need().browse.ids(selection.filter, this.categoryIds(selection.filter));
+    return this.need().browse.ids(selection.filter, this.categoryIds(selection.filter), this.predictedIds(selection.filter));
   }
 }

@@ -1,6 +1,18 @@
 import type { Db, Statement } from '../connection.js';
 import type { GridItem, ItemFilter } from '../../../shared/contract.js';
 
+/** A grid row, with the raw prediction of the filter's run when there is one (see PredictionRepo). */
+export type PageRow = Omit<GridItem, 'predicted'> & { predTop1?: number | null; predProb?: number | null; predLabel?: number | null };
+
+const ORDER: Record<NonNullable<ItemFilter['sort']>, string> = {
+  import: 'items.id',
+  name: 'items.path, items.id',
+  size: 'items.size DESC, items.id',
+  date: 'items.mtime_ms DESC, items.id',
+  // confident disagreement first (top-1 is not the label, most probable first), then agreement, least sure first
+  disagreement: 'CASE WHEN p.top1 IS NOT items.category_id THEN 1 + p.top1_prob ELSE 1 - p.top1_prob END DESC NULLS LAST, items.id',
+};
+
 /**
  * The queries behind the studio's grid: pages of items in id order (import order, which
  * follows the folder tree) for a filter, and counts. Every filter shape maps onto an index
@@ -11,32 +23,66 @@ export class BrowseRepo {
 
   constructor(private readonly db: Db) {}
 
-  page(filter: ItemFilter, categoryIds: number[] | null, offset: number, limit: number): GridItem[] {
-    const { where, params } = this.where(filter, categoryIds);
+  page(filter: ItemFilter, categoryIds: number[] | null, offset: number, limit: number, predictedIds: number[] | null = null): PageRow[] {
+    const { where, params } = this.where(filter, categoryIds, predictedIds);
+    if ((filter.sort && filter.sort !== 'import') || filter.prediction) return this.sortedPage(filter, where, params, offset, limit);
     const hint = categoryIds !== null && categoryIds.length > 1 ? 'INDEXED BY items_category_status' : '';
     const stmt = this.stmt(
       `page:${hint}${where}`,
       // ids first, from a covering index; then the rows of just those ids
-      `SELECT id, path, category_id AS categoryId, status, reason, width, height FROM items
+      `SELECT id, path, category_id AS categoryId, status, reason, width, height, size, mtime_ms AS mtimeMs FROM items
         WHERE id IN (SELECT id FROM items ${hint} ${where} ORDER BY id LIMIT ? OFFSET ?) ORDER BY id`,
     );
-    return stmt.all(...params, limit, offset) as GridItem[];
+    return stmt.all(...params, limit, offset) as PageRow[];
   }
 
-  count(filter: ItemFilter, categoryIds: number[] | null): number {
-    const { where, params } = this.where(filter, categoryIds);
+  /**
+   * Pages in another order than import order, or with the prediction of a run beside each
+   * item: one ORDER BY over the filtered rows (a sort per page; the import order stays the
+   * fast path).
+   */
+  private sortedPage(filter: ItemFilter, where: string, params: unknown[], offset: number, limit: number): PageRow[] {
+    const run = filter.prediction?.run ?? null;
+    if (filter.sort === 'disagreement' && run === null) throw new Error('sorting by model disagreement needs a run: choose one in the prediction filter');
+    const join = run !== null ? 'LEFT JOIN predictions p ON p.run_id = ? AND p.item_id = items.id' : '';
+    const predicted = run !== null ? ', p.top1 AS predTop1, p.top1_prob AS predProb, p.label_id AS predLabel' : '';
+    const stmt = this.stmt(
+      `sorted:${filter.sort ?? 'import'}:${join}${where}`,
+      `SELECT items.id, items.path, items.category_id AS categoryId, items.status, items.reason, items.width, items.height, items.size, items.mtime_ms AS mtimeMs${predicted}
+         FROM items ${join} ${where} ORDER BY ${ORDER[filter.sort ?? 'import']} LIMIT ? OFFSET ?`,
+    );
+    return stmt.all(...(run !== null ? [run] : []), ...params, limit, offset) as PageRow[];
+  }
+
+  count(filter: ItemFilter, categoryIds: number[] | null, predictedIds: number[] | null = null): number {
+    const { where, params } = this.where(filter, categoryIds, predictedIds);
     return this.stmt(`count:${where}`, `SELECT COUNT(*) FROM items ${where}`).pluck().get(...params) as number;
   }
 
   /** The ids a filter selects (for "select all" actions), in page order. */
-  ids(filter: ItemFilter, categoryIds: number[] | null): number[] {
-    const { where, params } = this.where(filter, categoryIds);
+  ids(filter: ItemFilter, categoryIds: number[] | null, predictedIds: number[] | null = null): number[] {
+    const { where, params } = this.where(filter, categoryIds, predictedIds);
     return this.stmt(`ids:${where}`, `SELECT id FROM items ${where} ORDER BY id`).pluck().all(...params) as number[];
   }
 
-  private where(filter: ItemFilter, categoryIds: number[] | null): { where: string; params: unknown[] } {
+  private where(filter: ItemFilter, categoryIds: number[] | null, predictedIds: number[] | null): { where: string; params: unknown[] } {
     const clauses: string[] = [];
     const params: unknown[] = [];
+    if (filter.search !== undefined && filter.search.trim() !== '') {
+      // LIKE is case-insensitive for ASCII; % and _ typed by a person are literal
+      clauses.push("items.path LIKE ? ESCAPE '\\'");
+      params.push(`%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    if (filter.prediction) {
+      const conditions = ['q.run_id = ?', 'q.item_id = items.id'];
+      params.push(filter.prediction.run);
+      if (filter.prediction.misclassified) conditions.push('q.top1 IS NOT items.category_id');
+      if (predictedIds !== null) {
+        conditions.push('q.top1 IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify(predictedIds));
+      }
+      clauses.push(`EXISTS (SELECT 1 FROM predictions q WHERE ${conditions.join(' AND ')})`);
+    }
     if (categoryIds !== null) {
       if (categoryIds.length === 1) {
         clauses.push('category_id = ?');

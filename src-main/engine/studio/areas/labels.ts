@@ -2,6 +2,7 @@
 import type { CategoryNode, ItemDetail } from '../../../shared/contract.js';
 import { deleteCategory, renameCategory, visibleCategories } from '../../dataset/categoryEdits.js';
 import { excludeItems, itemHistory, moveItems, redo, restoreItems, undo, undoBatch } from '../../dataset/labels.js';
+import { withPredictions } from '../../predict/annotate.js';
 import { edited, type AreaHandlers, type StudioContext } from '../context.js';
 
 type LabelMethods =
@@ -22,8 +23,8 @@ export function labelsArea(ctx: StudioContext): AreaHandlers<LabelMethods> {
       ctx.labelsChanged(null, result.description);
       return result;
     },
-    'items.page': (a) => ctx.need().browse.page(a.filter, ctx.categoryIds(a.filter), a.offset, a.limit),
-    'items.count': (a) => ctx.need().browse.count(a.filter, ctx.categoryIds(a.filter)),
+    'items.page': (a) => withPredictions(project(), ctx.need().browse.page(a.filter, ctx.categoryIds(a.filter), a.offset, a.limit, ctx.predictedIds(a.filter)), a.filter.prediction?.run),
+    'items.count': (a) => ctx.need().browse.count(a.filter, ctx.categoryIds(a.filter), ctx.predictedIds(a.filter)),
     'items.detail': (a): ItemDetail => {
       const p = project();
       const item = p.items.get(a.id);

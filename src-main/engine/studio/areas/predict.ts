@@ -34,7 +34,7 @@ export function predictArea(ctx: StudioContext): AreaHandlers<PredictMethods> {
   ctx.onClose(() => service.close());
   const itemIds = (filter: ItemFilter | undefined): number[] => {
     const f = filter ?? {};
-    return ctx.need().browse.ids(f, ctx.categoryIds(f));
+    return ctx.need().browse.ids(f, ctx.categoryIds(f), ctx.predictedIds(f));
   };
   const startEvaluation = (run: string | undefined, filter: ItemFilter | undefined): { job: number; run: string } => {
     const { project } = ctx.need();

@@ -26,7 +26,10 @@ export function trainArea(ctx: StudioContext): AreaHandlers<TrainMethods> {
     if (trainers.size > 0) throw new Error('a training run is already going: stop it first (one run at a time keeps the machine responsive)');
     const handle = startTrainer(project, options, (e) => ctx.emit('onTrainEvent', e), resume, ctx.options.launchTrainer);
     trainers.set(handle.run, handle);
-    void handle.finished.then(() => trainers.delete(handle.run));
+    void handle.finished.then(() => {
+      trainers.delete(handle.run);
+      ctx.trainingDone(handle.run);
+    });
     return handle.run;
   };
   return {
