@@ -76,11 +76,13 @@ function buildMenu(): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
+/** shiwake-media://thumb/<project key>/<item id>?v=<size>-<mtime> (or preview): the same shape as browser mode's /media/thumb/... */
 async function serveMedia(req: Request): Promise<Response> {
   const url = new URL(req.url);
-  const item = Number(url.pathname.replace(/^\//, ''));
-  if ((url.hostname !== 'thumb' && url.hostname !== 'preview') || !Number.isInteger(item)) return new Response('refused', { status: 403 });
-  const m = await request({ kind: 'media', what: url.hostname, item });
+  const [project, id] = url.pathname.replace(/^\//, '').split('/');
+  const item = Number(id);
+  if ((url.hostname !== 'thumb' && url.hostname !== 'preview') || !project || !Number.isInteger(item)) return new Response('refused', { status: 403 });
+  const m = await request({ kind: 'media', what: url.hostname, project, item });
   if (m.kind !== 'media') return new Response('engine error', { status: 500 });
   return new Response(typeof m.body === 'string' ? m.body : new Uint8Array(m.body), { status: m.status, headers: { 'Content-Type': m.type } });
 }

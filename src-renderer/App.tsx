@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useJobs, useQuery } from './api/hooks';
-import { call } from './api/transport';
+import { call, setMediaProject } from './api/transport';
 import { StatusBar } from './components/StatusBar';
 import { ToastProvider, useNotify } from './components/Toasts';
 import { BalanceView } from './features/balance/BalanceView';
@@ -27,6 +27,7 @@ function Studio() {
   if (info.error) return <div className="fatal">{info.error}</div>;
   if (!info.data) return <div className="loading">Loading…</div>;
   const project = info.data.project;
+  setMediaProject(project?.key ?? null); // before the views render their pictures
   return (
     <div className="app">
       <header className="topbar">

@@ -12,7 +12,7 @@ import { Studio } from '../engine/studio/studio.js';
 
 export type HostRequest =
   | { id: number; kind: 'call'; method: string; args: unknown }
-  | { id: number; kind: 'media'; what: 'thumb' | 'preview'; item: number }
+  | { id: number; kind: 'media'; what: 'thumb' | 'preview'; project: string; item: number }
   | { id: number; kind: 'reply'; value: unknown };
 
 export type HostMessage =
@@ -45,7 +45,7 @@ export async function runHost(options: { version: string; sampleDir?: string }):
       const work = isMethod(m.method) ? studio.handle(m.method, m.args) : Promise.resolve({ ok: false, error: `unknown method "${m.method}"` });
       void work.then((value) => send({ kind: 'result', id: m.id, value }));
     } else if (m.kind === 'media') {
-      void studio.media(m.what, m.item).then(
+      void studio.media(m.what, m.item, m.project).then(
         (r) => send({ kind: 'media', id: m.id, ...r }),
         (err: Error) => send({ kind: 'media', id: m.id, status: 422, type: 'text/plain', body: err.message }),
       );

@@ -1,6 +1,8 @@
 /**
  * Browser mode: the studio over HTTP + WebSocket on 127.0.0.1 only. Serves the built
- * renderer, the contract at POST /api/<method>, events on /events, and images at /media/*.
+ * renderer, the contract at POST /api/<method>, events on /events, and images at /media/*:
+ * /media/thumb/<project key>/<id>?v=<size>-<mtime> (and /media/preview/...), so a cached
+ * picture is never one of another project or of an older version of the file.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -10,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { isMethod, type EventName, type Events } from '../shared/contract.js';
 import { contentType, MediaAccessError, resolveDatasetFile } from '../engine/studio/media.js';
 import { Studio } from '../engine/studio/studio.js';
+import { isInside } from '../engine/paths.js';
 import { checkRequest, COOKIE, newToken } from './security.js';
 
 export interface ServeOptions {
@@ -82,8 +85,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const [kind, ...parts] = rest.split('/');
     try {
       if (kind === 'thumb' || kind === 'preview') {
-        const answer = await studio.media(kind, Number(parts[0]));
-        return send(res, answer.status, answer.type, answer.body, answer.status === 200 && kind === 'thumb' ? 'private, max-age=60' : 'no-store');
+        if (parts.length !== 2) return send(res, 404, 'text/plain', `use /media/${kind}/<project key>/<item id>`);
+        const answer = await studio.media(kind, Number(parts[1]), parts[0]!);
+        return send(res, answer.status, answer.type, answer.body, answer.status === 200 && kind === 'thumb' ? 'private, max-age=86400' : 'no-store');
       }
       if (kind === 'file') {
         const file = resolveDatasetFile(project, parts.join('/'));
@@ -99,7 +103,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   async function staticFile(res: http.ServerResponse, p: string, setCookie: boolean): Promise<void> {
     const rel = p === '/' ? 'index.html' : p.slice(1);
     const file = path.resolve(options.rendererDir, rel);
-    if (!file.startsWith(path.resolve(options.rendererDir) + path.sep)) return send(res, 403, 'text/plain', 'refused');
+    if (!isInside(file, options.rendererDir)) return send(res, 403, 'text/plain', 'refused');
     const data = await fs.promises.readFile(file).catch(() => undefined);
     if (!data) return send(res, 404, 'text/plain', 'not found');
     if (setCookie) res.setHeader('Set-Cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);

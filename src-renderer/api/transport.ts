@@ -2,7 +2,7 @@
  * The renderer's only way to the engine. In Electron the preload exposes `window.shiwake`
  * (the contract client); in browser mode calls go over HTTP and events over a WebSocket.
  */
-import type { Api, Args, EventName, Events, MethodName, Result, Results } from '../../src-main/shared/contract';
+import type { Api, Args, EventName, Events, GridItem, MethodName, Result, Results } from '../../src-main/shared/contract';
 
 declare global {
   interface Window {
@@ -57,8 +57,23 @@ export async function call<M extends MethodName>(method: M, args: Args<M>): Prom
   return r.value;
 }
 
-/** URLs of images: the same paths in both transports (Electron serves them via its protocol). */
+let mediaProject = '';
+/** The open project's key (ProjectInfo.key), set by App before the project's views render. */
+export function setMediaProject(key: string | null): void {
+  mediaProject = key ?? '';
+}
+
+type MediaItem = Pick<GridItem, 'id' | 'size' | 'mtimeMs'>;
+/**
+ * URLs of images, the same paths in both transports (Electron serves them via its protocol).
+ * They name the project and the file's size and time: a browser caches pictures by URL, and
+ * must never show another project's item with the same id, or an older version of the file.
+ */
+const mediaUrl = (what: 'thumb' | 'preview', item: MediaItem): string => {
+  const rest = `${what}/${encodeURIComponent(mediaProject)}/${item.id}?v=${item.size}-${Math.round(item.mtimeMs)}`;
+  return window.shiwake ? `shiwake-media://${rest}` : `/media/${rest}`;
+};
 export const media = {
-  thumb: (id: number): string => (window.shiwake ? `shiwake-media://thumb/${id}` : `/media/thumb/${id}`),
-  preview: (id: number): string => (window.shiwake ? `shiwake-media://preview/${id}` : `/media/preview/${id}`),
+  thumb: (item: MediaItem): string => mediaUrl('thumb', item),
+  preview: (item: MediaItem): string => mediaUrl('preview', item),
 };

@@ -48,10 +48,13 @@ describe('engine host for Electron', () => {
     expect(opened).toMatchObject({ value: { ok: true, value: { name: 'data' } } });
     expect(messages.some((m) => m.kind === 'event' && m.event === 'onProjectChanged')).toBe(true);
 
-    const thumb = await ask({ kind: 'media', what: 'thumb', item: 1 });
+    const key = (opened as { value: { value: { key: string } } }).value.value.key;
+    const thumb = await ask({ kind: 'media', what: 'thumb', project: key, item: 1 });
     expect(thumb).toMatchObject({ kind: 'media', status: 200, type: 'image/webp' });
     expect((thumb as { body: Uint8Array }).body.length).toBeGreaterThan(50);
-    expect(await ask({ kind: 'media', what: 'thumb', item: 999 })).toMatchObject({ status: 404 });
+    expect(await ask({ kind: 'media', what: 'thumb', project: key, item: 999 })).toMatchObject({ status: 404 });
+    // shiwake-media: URLs name the project too: a window still showing another project gets nothing
+    expect(await ask({ kind: 'media', what: 'thumb', project: 'another-project', item: 1 })).toMatchObject({ status: 404 });
   });
 
   it('asks the shell for the native folder dialog and gets the answer back', async () => {

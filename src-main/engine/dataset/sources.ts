@@ -99,8 +99,7 @@ export async function candidatesFromManifest(root: string, csvFile: string): Pro
       continue;
     }
     const abs = path.resolve(csvDir, rawPath);
-    const rel = path.relative(rootAbs, abs);
-    const key = !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
+    const key = isInside(abs, rootAbs) ? path.relative(rootAbs, abs).split(path.sep).join('/') : abs;
     const seenAt = firstLine.get(key);
     if (seenAt !== undefined) {
       result.issues.push({ path: key, reason: `${where}: listed again (first on line ${seenAt}); the first label is kept` });

@@ -88,7 +88,7 @@ export async function walkDataset(
         result.files.push({ rel, abs });
       } else if (kind === 'dir') {
         const real = await fs.realpath(abs).catch(() => abs);
-        if (visited.has(real) || isAncestor(real, dir.real)) {
+        if (visited.has(real) || isInside(dir.real, real)) {
           result.issues.push({ path: rel, reason: `symbolic link loop: it leads back to ${path.relative(rootReal, real) || 'the dataset folder'}, already scanned` });
           continue;
         }
@@ -104,11 +104,6 @@ export async function walkDataset(
     onProgress?.(result.files.length);
   }
   return result;
-}
-
-function isAncestor(candidate: string, of: string): boolean {
-  const rel = path.relative(candidate, of);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 export function describeFsError(err: NodeJS.ErrnoException): string {

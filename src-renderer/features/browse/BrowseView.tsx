@@ -183,7 +183,7 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
       {overlay === 'help' && <HelpOverlay onClose={() => setOverlay('none')} />}
       {overlay === 'preview' && cursorItem && (
         <div className="overlay" onClick={() => setOverlay('none')}>
-          <img className="preview-large" src={media.preview(cursorItem.id)} alt={cursorItem.path} />
+          <img className="preview-large" src={media.preview(cursorItem)} alt={cursorItem.path} />
         </div>
       )}
     </div>

@@ -23,7 +23,7 @@ export function DetailPanel({ itemId, categories }: Props) {
   return (
     <aside className="detail" data-testid="detail">
       <div className="detail-image">
-        {viewable ? <img src={media.preview(item.id)} alt={item.path} /> : <div className="placeholder large">⚠ {item.reason ?? item.status}</div>}
+        {viewable ? <img src={media.preview(item)} alt={item.path} /> : <div className="placeholder large">⚠ {item.reason ?? item.status}</div>}
       </div>
       <dl className="detail-facts">
         <dt>Path</dt>

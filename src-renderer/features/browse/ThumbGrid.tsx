@@ -111,7 +111,7 @@ const Cell = memo(function Cell({ index, item, size, selected, isCursor, onClick
           </div>
         ) : (
           <img
-            src={media.thumb(item.id)}
+            src={media.thumb(item)}
             alt={name}
             loading="lazy"
             decoding="async"
