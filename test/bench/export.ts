@@ -62,6 +62,17 @@ export async function benchExport(n: number, runs: number): Promise<void> {
   const bytes = items.reduce((s, i) => s + i.size, 0);
   console.log(`\nexport: ${fmt(n)} images (${fmt(bytes / 2 ** 20, 0)} MiB; 90% JPEG, 10% PNG), default shards, median of ${runs} runs (warm cache)`);
 
+  // The one strict decode per image (issue 9): what the first export pays when the studio's
+  // thumbnail job has not decoded the images yet. Every timed run below finds them decoded.
+  const undecoded = Project.open(projectDir);
+  undecoded.db.prepare('UPDATE items SET decoded = 0').run();
+  undecoded.close();
+  const firstOut = path.join(base, 'tfrecord-first');
+  fs.rmSync(firstOut, { recursive: true, force: true });
+  const first = JSON.parse(cli('export', '--project', projectDir, '--format', 'tfrecord', '--out', firstOut, '--json')) as { verified_now: { images: number; seconds: number } };
+  fs.rmSync(firstOut, { recursive: true, force: true });
+  const verifyCost = first.verified_now;
+
   const catOut = path.join(base, 'cat.out');
   const listFile = path.join(base, 'files.txt');
   fs.writeFileSync(listFile, files.join('\0'));
@@ -89,6 +100,7 @@ export async function benchExport(n: number, runs: number): Promise<void> {
   row('ratio export / cat (throughput)', `${fmt(cat / us, 2)}`);
   row('ratio export / peer (throughput)', `${fmt(peer / us, 2)}`);
   if (peak) row('export peak memory (RSS)', `${fmt(peak)} MiB`);
+  row('first export: strict decode of undecoded images', `${fmt(verifyCost.seconds, 2)} s for ${fmt(verifyCost.images)} images (${fmt(verifyCost.images / Math.max(verifyCost.seconds, 1e-9), 0)} images/s; ${fmt(verifyCost.seconds / us, 2)}x a verified export)`);
   console.log('  (the peer writes each file as it is: it re-encodes nothing, so its PNG records stay PNG)');
 }
 

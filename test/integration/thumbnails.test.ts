@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { importDataset } from '../../src-main/engine/dataset/importDataset.js';
 import { Project } from '../../src-main/engine/project.js';
 import { ThumbnailService } from '../../src-main/engine/studio/thumbnails.js';
-import { bmpBytes, imageBytes } from '../fixtures/images.js';
+import { bmpBytes, imageBytes, jpegWithMiddleCut } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const tmp = tempDir();
@@ -47,6 +47,38 @@ describe('thumbnails', () => {
     expect((broken as { error: string }).error).toMatch(/cannot be decoded/);
     expect(project.items.get(id('Cats/damaged.jpg'))!.status).toBe('broken');
     thumbs.close();
+    project.close();
+  });
+
+  it('decode every image strictly once: whole ones are marked decoded, a JPEG missing its middle becomes broken, a changed file is decoded again', async () => {
+    const root = path.join(tmp, 'strict');
+    fs.mkdirSync(path.join(root, 'A'), { recursive: true });
+    const whole = await imageBytes({ width: 64, height: 64, seed: 1 });
+    fs.writeFileSync(path.join(root, 'A/whole.jpg'), whole);
+    fs.writeFileSync(path.join(root, 'A/b.bmp'), bmpBytes(30, 20));
+    fs.writeFileSync(path.join(root, 'A/torn.jpg'), await jpegWithMiddleCut());
+    const project = Project.openOrCreate(path.join(tmp, 'strict-project'), root);
+    await importDataset(project);
+    const item = (p: string) => project.db.prepare('SELECT status, reason, decoded FROM items WHERE path = ?').get(p) as { status: string; reason: string | null; decoded: number };
+    expect(item('A/torn.jpg')).toEqual({ status: 'active', reason: null, decoded: 0 }); // the probe cannot tell
+    const thumbs = new ThumbnailService(project);
+    const decoded = await thumbs.pregenerate(new AbortController().signal, () => {});
+    expect(decoded).toBe(3);
+    expect(item('A/whole.jpg')).toMatchObject({ status: 'active', decoded: 1 });
+    expect(item('A/b.bmp')).toMatchObject({ status: 'active', decoded: 1 });
+    expect(item('A/torn.jpg')).toMatchObject({ status: 'broken', reason: expect.stringMatching(/cannot be decoded: .*premature end of data segment/) });
+    expect(thumbs.repo.existingIds().size).toBe(2);
+    expect(await thumbs.pregenerate(new AbortController().signal, () => {})).toBe(0); // once, ever
+
+    // a changed file is not trusted until it is decoded again
+    fs.writeFileSync(path.join(root, 'A/whole.jpg'), await imageBytes({ width: 64, height: 64, seed: 2 }));
+    fs.utimesSync(path.join(root, 'A/whole.jpg'), new Date(), new Date(Date.now() + 5000));
+    await importDataset(project);
+    expect(item('A/whole.jpg')).toMatchObject({ status: 'active', decoded: 0 });
+    // on demand (a grid cell) counts as well
+    expect(Buffer.isBuffer(await thumbs.get(project.items.findByPath('A/whole.jpg')!.id))).toBe(true);
+    thumbs.close();
+    expect(item('A/whole.jpg')).toMatchObject({ decoded: 1 });
     project.close();
   });
 });

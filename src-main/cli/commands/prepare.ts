@@ -2,11 +2,18 @@ import path from 'node:path';
 import { applyBalance, distribution, mergeCategories, planBalance } from '../../engine/dataset/balance.js';
 import { splitDataset } from '../../engine/dataset/split.js';
 import { exportCsv, exportFolders } from '../../engine/export/exportFiles.js';
-import { exportTfrecord } from '../../engine/export/exportTfrecord.js';
+import { exportTfrecord, type VerifiedNow } from '../../engine/export/exportTfrecord.js';
 import { jsonOption, optionalNumber, projectOption, requireString, withProject, type Command } from '../command.js';
 import { formatCount, printJson, progressPrinter, say, UsageError } from '../output.js';
 
 const whole = (n: number): boolean => Number.isInteger(n) && n >= 0;
+
+/** What an export had to decode first (images the thumbnail job had not checked yet). */
+function sayVerified(v: VerifiedNow): void {
+  if (v.images === 0) return;
+  say(`Decoded ${formatCount(v.images)} images not checked before (${v.seconds.toFixed(1)} s); ${formatCount(v.broken.length)} failed, now broken and left out.`);
+  for (const b of v.broken.slice(0, 10)) say(`  ${b.path}: ${b.reason}`);
+}
 
 export const splitCommand: Command = {
   name: 'split',
@@ -106,14 +113,18 @@ export const exportCommand: Command = {
             say(`${m.state === 'done' ? 'Exported' : 'Export cancelled after'} ${formatCount(m.splits.train.records)} train and ${formatCount(m.splits.validation.records)} validation records in ${m.shards.length} shards, ${m.labels.length} labels, to ${out}`);
             say(`${formatCount(m.passed_through)} JPEGs passed through, ${formatCount(m.re_encoded)} re-encoded; left out: ${m.left_out.excluded} excluded, ${m.left_out.broken} broken, ${m.left_out.missing} missing, ${m.left_out.balance_plan} by the balance plan, ${m.left_out.failed.length} failed to decode`);
             for (const f of m.left_out.failed.slice(0, 10)) say(`  ${f.path}: ${f.reason}`);
+            sayVerified(m.verified_now);
             if (m.state !== 'done') say('Run the same command again to finish: complete shards are kept.');
           }
           return m.state === 'done' ? 0 : 130;
         }
-        const r = format === 'folders' ? await exportFolders(project, out, progress.update, controller.signal) : await exportCsv(project, out);
+        const r = format === 'folders' ? await exportFolders(project, out, progress.update, controller.signal) : await exportCsv(project, out, progress.update, controller.signal);
         progress.done();
         if (values.json) printJson(r);
-        else say(`Exported ${formatCount(r.files)} files (${formatCount(r.splits.train)} train, ${formatCount(r.splits.validation)} validation) as ${format} to ${out}${format === 'folders' ? `: ${formatCount(r.linked)} hard links, ${formatCount(r.copied)} copies` : ''}`);
+        else {
+          sayVerified(r.verified_now);
+          say(`Exported ${formatCount(r.files)} files (${formatCount(r.splits.train)} train, ${formatCount(r.splits.validation)} validation) as ${format} to ${out}${format === 'folders' ? `: ${formatCount(r.linked)} hard links, ${formatCount(r.copied)} copies` : ''}`);
+        }
       } finally {
         process.off('SIGINT', onSignal);
       }

@@ -9,6 +9,8 @@ import type { Progress } from '../../shared/types.js';
 import { splitCategoryName } from '../../shared/categoryName.js';
 import { csvField } from '../dataset/csv.js';
 import { itemFile } from '../dataset/sources.js';
+import { verifyUndecoded } from '../dataset/verify.js';
+import type { VerifiedNow } from './exportTfrecord.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import type { Project } from '../project.js';
 import { selectForExport } from './selection.js';
@@ -22,14 +24,20 @@ export interface FilesExportResult {
   copied: number;
   labels: string[];
   splits: { train: number; validation: number };
+  /** see TfrecordManifest.verified_now: a folder or CSV export passes every file through */
+  verified_now: VerifiedNow;
 }
 
 const safe = (part: string): string => part.replace(/[\\/:*?"<>|\0]/g, '_');
 
 export async function exportFolders(project: Project, out: string, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<FilesExportResult> {
+  const verified = await verifyUndecoded(project, { signal, onProgress });
   const selection = await selectForExport(project);
   const root = project.datasetRoot;
-  const result: FilesExportResult = { format: 'folders', out, files: 0, linked: 0, copied: 0, labels: selection.labels, splits: { train: 0, validation: 0 } };
+  const result: FilesExportResult = {
+    format: 'folders', out, files: 0, linked: 0, copied: 0, labels: selection.labels, splits: { train: 0, validation: 0 },
+    verified_now: { images: verified.decoded, broken: verified.broken, seconds: verified.seconds },
+  };
   const all = [...selection.records.train, ...selection.records.validation];
   const meter = new ProgressMeter('linking files', all.length);
   const used = new Set<string>();
@@ -57,7 +65,8 @@ export async function exportFolders(project: Project, out: string, onProgress?: 
   return result;
 }
 
-export async function exportCsv(project: Project, out: string): Promise<FilesExportResult> {
+export async function exportCsv(project: Project, out: string, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<FilesExportResult> {
+  const verified = await verifyUndecoded(project, { signal, onProgress });
   const selection = await selectForExport(project);
   const root = project.datasetRoot;
   const lines = ['path,label,split'];
@@ -66,5 +75,9 @@ export async function exportCsv(project: Project, out: string): Promise<FilesExp
   fs.mkdirSync(out, { recursive: true });
   writeAtomically(path.join(out, 'dataset.csv'), `${lines.join('\n')}\n`);
   writeAtomically(path.join(out, 'labels.txt'), selection.labels.map((l) => `${l}\n`).join(''));
-  return { format: 'csv', out, files: all.length, linked: 0, copied: 0, labels: selection.labels, splits: { train: selection.records.train.length, validation: selection.records.validation.length } };
+  return {
+    format: 'csv', out, files: all.length, linked: 0, copied: 0, labels: selection.labels,
+    splits: { train: selection.records.train.length, validation: selection.records.validation.length },
+    verified_now: { images: verified.decoded, broken: verified.broken, seconds: verified.seconds },
+  };
 }

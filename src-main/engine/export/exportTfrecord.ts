@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Progress } from '../../shared/types.js';
 import { itemFile } from '../dataset/sources.js';
+import { verifyUndecoded } from '../dataset/verify.js';
 import { exportJpeg } from '../images/exportJpeg.js';
 import { describeSharpError } from '../images/sharpLib.js';
 import { ProgressMeter } from '../jobs/progress.js';
@@ -54,7 +55,15 @@ export interface TfrecordManifest {
   passed_through: number;
   re_encoded: number;
   left_out: { excluded: number; broken: number; missing: number; balance_plan: number; failed: { path: string; reason: string }[] };
+  /** images this export had to decode first (not yet checked by the thumbnail job), and those that failed (now broken, left out) */
+  verified_now: VerifiedNow;
   state: 'done' | 'cancelled';
+}
+
+export interface VerifiedNow {
+  images: number;
+  broken: { path: string; reason: string }[];
+  seconds: number;
 }
 
 const IMAGES_PER_SHARD = 1024;
@@ -63,6 +72,8 @@ const PROGRESS_FILE = '.shiwake-export.json';
 export async function exportTfrecord(project: Project, options: TfrecordOptions): Promise<TfrecordManifest> {
   const seed = options.seed ?? 42;
   const quality = options.quality ?? 100;
+  // every image passed through must have been decoded whole once: do it now for those not yet
+  const verified = await verifyUndecoded(project, { signal: options.signal, onProgress: options.onProgress });
   const selection = await selectForExport(project);
   const plan = (['train', 'validation'] as const).map((split) => {
     const records = shuffled(selection.records[split], seed);
@@ -119,6 +130,7 @@ export async function exportTfrecord(project: Project, options: TfrecordOptions)
     passed_through: stats.passed,
     re_encoded: stats.encoded,
     left_out: { excluded: selection.leftOut.excluded, broken: selection.leftOut.broken, missing: selection.leftOut.missing, balance_plan: selection.leftOut.balance, failed },
+    verified_now: { images: verified.decoded, broken: verified.broken, seconds: verified.seconds },
     state: cancelled ? 'cancelled' : 'done',
   };
   if (!cancelled) {

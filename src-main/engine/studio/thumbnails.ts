@@ -9,6 +9,7 @@ import { forEachConcurrent } from '../jobs/forEachConcurrent.js';
 import type { Project } from '../project.js';
 import type { Progress } from '../../shared/types.js';
 import { ProgressMeter } from '../jobs/progress.js';
+import { verifyItems } from '../dataset/verify.js';
 import { itemFileToShow, MediaAccessError } from './media.js';
 
 export class ThumbnailService {
@@ -42,6 +43,7 @@ export class ThumbnailService {
     try {
       const data = await makeThumbnail(file, format);
       this.repo.put(itemId, size, mtimeMs, data);
+      this.recordDecoded({ id: itemId, size, mtime_ms: mtimeMs });
       return data;
     } catch (err) {
       const reason = `cannot be decoded: ${describeSharpError(err)}`;
@@ -60,8 +62,29 @@ export class ThumbnailService {
     })();
   }
 
-  /** Makes every missing thumbnail of active items; returns how many were made. */
+  /**
+   * A thumbnail is a strict decode of the whole file: recorded on the item (it clears the
+   * image for export), in small batches rather than a write per grid cell.
+   */
+  private decodedQueue: { id: number; size: number; mtime_ms: number }[] = [];
+  private decodedTimer: NodeJS.Timeout | null = null;
+  private recordDecoded(row: { id: number; size: number; mtime_ms: number }): void {
+    this.decodedQueue.push(row);
+    if (this.decodedQueue.length >= 256) this.flushDecoded();
+    else this.decodedTimer ??= setTimeout(() => this.flushDecoded(), 500).unref();
+  }
+
+  private flushDecoded(): void {
+    if (this.decodedTimer) clearTimeout(this.decodedTimer);
+    this.decodedTimer = null;
+    const rows = this.decodedQueue;
+    this.decodedQueue = [];
+    if (rows.length && this.project.db.open) this.project.db.transaction(() => this.project.items.setDecoded(rows))();
+  }
+
+  /** Decodes (strictly) and thumbnails every active item not decoded yet, then makes any other missing thumbnail; returns how many images it decoded. */
   async pregenerate(signal: AbortSignal, onProgress: (p: Progress) => void): Promise<number> {
+    const verified = await verifyItems(this.project, this.project.items.undecodedActiveIds(), { thumbs: this.repo, concurrency: 4, signal, onProgress });
     const have = this.repo.existingIds();
     const todo = this.project.items.activeIds().filter((id) => !have.has(id));
     const meter = new ProgressMeter('making thumbnails', todo.length);
@@ -73,10 +96,11 @@ export class ThumbnailService {
       });
       if (++done % 16 === 0 || done === todo.length) onProgress(meter.update(done));
     });
-    return done;
+    return verified.decoded + done;
   }
 
   close(): void {
+    this.flushDecoded();
     this.repo.close();
   }
 }

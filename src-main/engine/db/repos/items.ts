@@ -39,7 +39,8 @@ export class ItemRepo {
        VALUES (@path, @size, @mtime_ms, @width, @height, @format, @category_id, @category_id, @status, @reason)`,
     );
     this.probeStmt = db.prepare(
-      'UPDATE items SET size = @size, mtime_ms = @mtime_ms, width = @width, height = @height, format = @format, content_hash = NULL WHERE id = @id',
+      // a changed file must be decoded again before an export trusts it
+      'UPDATE items SET size = @size, mtime_ms = @mtime_ms, width = @width, height = @height, format = @format, content_hash = NULL, decoded = 0 WHERE id = @id',
     );
     this.statusStmt = db.prepare('UPDATE items SET status = ?, reason = ? WHERE id = ?');
     this.categoryStmt = db.prepare('UPDATE items SET category_id = ? WHERE id = ?');
@@ -85,6 +86,17 @@ export class ItemRepo {
   /** Ids of every item that is not already missing, streamed (the set can be 1M long). */
   *presentIds(): Generator<number> {
     for (const id of this.idsNotMissing.iterate() as IterableIterator<number>) yield id;
+  }
+
+  /** Active items whose file has not been fully decoded since it last changed, in id order. */
+  undecodedActiveIds(): number[] {
+    return this.db.prepare("SELECT id FROM items WHERE decoded = 0 AND status = 'active' ORDER BY id").pluck().all() as number[];
+  }
+
+  /** Records a whole, strict decode of these items' files (skipping any whose file changed meanwhile). */
+  setDecoded(rows: readonly { id: number; size: number; mtime_ms: number }[]): void {
+    const stmt = this.db.prepare('UPDATE items SET decoded = 1 WHERE id = ? AND size = ? AND mtime_ms = ?');
+    for (const r of rows) stmt.run(r.id, r.size, r.mtime_ms);
   }
 
   /** Ids of active items in id order (thumbnail pre-generation). */

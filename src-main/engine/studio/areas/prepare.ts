@@ -41,7 +41,7 @@ export function prepareArea(ctx: StudioContext): AreaHandlers<PrepareMethods> {
         const m = await exportTfrecord(project, { out, trainShards: a.trainShards, validationShards: a.validationShards, maxSide: a.maxSide, seed: a.seed, onProgress: progress, signal });
         return { cancelled: m.state !== 'done', message: `${m.splits.train.records} train + ${m.splits.validation.records} validation records in ${m.shards.length} shards to ${out}` };
       }
-      const r = a.format === 'folders' ? await exportFolders(project, out, progress, signal) : await exportCsv(project, out);
+      const r = a.format === 'folders' ? await exportFolders(project, out, progress, signal) : await exportCsv(project, out, progress, signal);
       return { cancelled: signal.aborted, message: `${r.files} files to ${out}` };
     });
   };
