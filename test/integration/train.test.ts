@@ -16,7 +16,8 @@ import { loadModel } from '../../src-main/engine/train/modelIO.js';
 import { startTrainer } from '../../src-main/engine/train/runner.js';
 import { initBackend, tf } from '../../src-main/engine/train/tf.js';
 import type { TrainEvent } from '../../src-main/shared/training.js';
-import { REPO, shiwake, shiwakeJson } from '../fixtures/cli.js';
+import { isProcessAlive } from '../../src-main/engine/files.js';
+import { REPO, shiwake, shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const tmp = tempDir();
@@ -187,6 +188,33 @@ describe('resume', () => {
     for (const [i, w] of got.entries()) expect(w.values, w.name).toEqual(expected[i]!.values);
     const slots = async (o: tf.Optimizer) => Promise.all((await o.getWeights()).map(async (w) => Array.from(await w.tensor.data())));
     expect(await slots(fresh)).toEqual(await slots(optimizer));
+  });
+
+  it('stops the trainer within seconds when `shiwake train` is killed, leaving a run that resumes at once', async () => {
+    const cli = spawnShiwake(['train', '--project', resumeDir, '--model', 'small-cnn', '--image-size', '16', '--batch-size', '8', '--epochs', '50', '--log-every', '1', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      cli.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const step = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((e) => e.type === 'step');
+        if (step) resolve(step.run);
+      });
+      cli.on('exit', (code) => reject(new Error(`shiwake train ended (${code}) before its first step`)));
+    });
+    const project = Project.open(resumeDir);
+    const trainerPid = project.runs.get(run)!.pid!;
+    expect(trainerPid).not.toBe(cli.pid);
+    cli.kill('SIGKILL');
+    const killedAt = Date.now();
+    while (isProcessAlive(trainerPid) && Date.now() - killedAt < 15_000) await new Promise((r) => setTimeout(r, 100));
+    expect(isProcessAlive(trainerPid)).toBe(false);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(project.runs.get(run)).toMatchObject({ state: 'stopped', message: expect.stringMatching(/^the process that started it ended .*: stopped at step \d+; resume continues from there$/) });
+    project.close();
+
+    const r = shiwake(['train', '--project', resumeDir, '--resume', run, '--epochs', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toMatchObject({ run, state: 'done' });
   });
 
   it('says so when a run that never reached a checkpoint is resumed: it starts again from step 0', () => {

@@ -20,6 +20,8 @@ import { learningRateAt, makeOptimizer, resolveTrainOptions } from './schedule.j
 export interface TrainerIO {
   emit(event: TrainEvent): void;
   stopRequested(): boolean;
+  /** why it stopped, when not at the user's request */
+  stopReason?(): string | undefined;
 }
 
 export interface TrainResult {
@@ -135,12 +137,12 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   if (!stopped) {
     await saveModel(model, modelDir, {
       'labels.json': labels,
-      'preprocessing.json': { imageSize: options.imageSize, channels: 3, scale: '[-1, 1] as x / 127.5 - 1', evalCrop: 0.875, resize: 'fill' },
+      'preprocessing.json': { imageSize: options.imageSize, channels: 3, scale: '[-1, 1] as x / 127.5 - 1', evalCrop: 0.875, resize: 'fill', output: 'logits: apply softmax for probabilities (shiwake classify does)' },
       'training.json': { run, model: options.model, options, backend: backend.label },
     });
   }
   const state2 = stopped ? 'stopped' : 'done';
-  project.runs.setState(run, state2, { top1: last.top1, top5: last.top5, message: stopped ? `stopped at step ${step}; resume continues from there` : null, pid: null });
+  project.runs.setState(run, state2, { top1: last.top1, top5: last.top5, message: stopped ? `${io.stopReason?.() ? `${io.stopReason()}: ` : ''}stopped at step ${step}; resume continues from there` : null, pid: null });
   return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: backend.label };
 }
 
