@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // `npm start`: build the studio, then open it in Electron; where Electron cannot start (no
 // binary, no display) say so in one line and start browser mode instead, printing its URL.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { buildStudio, REPO_ROOT as root } from './build.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
-const build = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-if (build.status !== 0) {
+if (!buildStudio()) {
   console.error('shiwake: the studio did not build (see above)');
   process.exit(1);
 }

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { buildStudio } from '../../../bin/build.mjs';
 import { startServer } from '../../server/server.js';
 import { optionalNumber, type Command } from '../command.js';
 import { say } from '../output.js';
@@ -12,7 +12,7 @@ export const RENDERER_DIR = path.join(REPO_ROOT, 'out/renderer');
 export function ensureRendererBuilt(): void {
   if (fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) return;
   process.stderr.write('building the studio (first run)...\n');
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!buildStudio()) throw new Error('the studio did not build (see above)');
 }
 
 export const serveCommand: Command = {

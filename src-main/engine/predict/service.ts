@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CategoryScore, ClassifyAnswer, ClassifyResult, ConfusionMatrix, EvaluationReport } from '../../shared/predict.js';
 import { itemFile } from '../dataset/sources.js';
+import { isInside } from '../paths.js';
 import type { Project } from '../project.js';
 import type { BackendName } from '../train/tf.js';
 import { evaluateItems, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
@@ -110,8 +111,8 @@ export class PredictionService {
 }
 
 function datasetItem(project: Project, root: string, file: string, map: LabelMap): ClassifyResult['item'] {
+  if (!isInside(file, root)) return null;
   const relative = path.relative(root, path.resolve(file));
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return null;
   const item = project.items.findByPath(relative.split(path.sep).join('/'));
   if (!item) return null;
   return { id: item.id, label: map.nameOf(item.category_id), status: item.status };
