@@ -8,13 +8,18 @@ import { BrowseView } from './features/browse/BrowseView';
 import { ExportView } from './features/export/ExportView';
 import { TrainView } from './features/train/TrainView';
 import { StartScreen } from './features/start/StartScreen';
+import { NavigationProvider, type ViewId } from './components/navigation';
+import { ClassifyView } from './features/classify/ClassifyView';
+import { EvaluateView } from './features/evaluate/EvaluateView';
 
-type View = 'browse' | 'balance' | 'export' | 'train';
+type View = ViewId;
 const VIEWS: { id: View; label: string }[] = [
   { id: 'browse', label: 'Browse' },
   { id: 'balance', label: 'Balance & split' },
   { id: 'export', label: 'Export' },
   { id: 'train', label: 'Train' },
+  { id: 'evaluate', label: 'Evaluate' },
+  { id: 'classify', label: 'Classify' },
 ];
 
 function Studio() {
@@ -44,12 +49,16 @@ function Studio() {
       </header>
       {project ? (
         // every view stays mounted, so each keeps its state when you come back to it
-        <div className="views" key={project.dir}>
-          <div className="view browse-host" hidden={view !== 'browse'}><BrowseView active={view === 'browse'} onSelectionCount={setSelected} /></div>
-          <div className="view" hidden={view !== 'balance'}><BalanceView active={view === 'balance'} /></div>
-          <div className="view" hidden={view !== 'export'}><ExportView projectDir={project.dir} /></div>
-          <div className="view" hidden={view !== 'train'}><TrainView active={view === 'train'} /></div>
-        </div>
+        <NavigationProvider onView={setView} key={project.dir}>
+          <div className="views" key={project.dir}>
+            <div className="view browse-host" hidden={view !== 'browse'}><BrowseView active={view === 'browse'} onSelectionCount={setSelected} /></div>
+            <div className="view" hidden={view !== 'balance'}><BalanceView active={view === 'balance'} /></div>
+            <div className="view" hidden={view !== 'export'}><ExportView projectDir={project.dir} /></div>
+            <div className="view" hidden={view !== 'train'}><TrainView active={view === 'train'} /></div>
+            <div className="view" hidden={view !== 'evaluate'}><EvaluateView active={view === 'evaluate'} /></div>
+            <div className="view" hidden={view !== 'classify'}><ClassifyView active={view === 'classify'} /></div>
+          </div>
+        </NavigationProvider>
       ) : (
         <StartScreen />
       )}

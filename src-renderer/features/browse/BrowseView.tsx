@@ -3,6 +3,7 @@ import type { CategoryNode, EditOutcome, GridItem, ItemFilter } from '../../../s
 import { useEvent, useQuery } from '../../api/hooks';
 import { call, media } from '../../api/transport';
 import { useNotify } from '../../components/Toasts';
+import { BrowseQueryBar } from './BrowseQueryBar';
 import { CategoryTree } from './CategoryTree';
 import { DetailPanel } from './DetailPanel';
 import { HelpOverlay } from './HelpOverlay';
@@ -11,6 +12,7 @@ import { MovePalette } from './MovePalette';
 import { emptySelection, selectionCount, toSelection, type GridSelection } from './selection';
 import { ThumbGrid } from './ThumbGrid';
 import { undoBatchAction } from './undoBatch';
+import { useBrowseQuery } from './useBrowseQuery';
 import { usePagedItems } from './usePagedItems';
 import { useRecentCategories } from './useRecentCategories';
 
@@ -30,7 +32,8 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
   const treeFilter = useRef<HTMLInputElement>(null);
   const recent = useRecentCategories();
 
-  const filter: ItemFilter = useMemo(() => ({ ...(categoryId === null ? {} : { categoryId }), status, ...(split === 'any' ? {} : { split }) }), [categoryId, status, split]);
+  const query = useBrowseQuery({ categoryId, setCategoryId, setStatus, setSplit });
+  const filter: ItemFilter = useMemo(() => ({ ...(categoryId === null ? {} : { categoryId }), status, ...(split === 'any' ? {} : { split }), ...query.filter }), [categoryId, status, split, query.filter]);
   const tree = useQuery('categories.tree', {}, ['onLabelsChanged']);
   const count = useQuery('items.count', { filter }, ['onLabelsChanged']);
   const total = count.data ?? 0;
@@ -172,10 +175,11 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
           <label>
             size <input type="range" min={64} max={256} step={16} value={thumbSize} onChange={(e) => setThumbSize(Number(e.target.value))} />
           </label>
+          <BrowseQueryBar query={query} selected={selected} selection={() => toSelection(sel, filter, cursorItem?.id)} />
           <span className="muted">{selected > 0 ? `${selected.toLocaleString()} selected · M to move, X to ${status === 'excluded' ? 'restore' : 'exclude'}` : 'Press ? for keys'}</span>
         </div>
         {count.error ? <div className="error">{count.error}</div> : (
-          <ThumbGrid total={total} thumbSize={thumbSize} get={get} ensure={ensure} isSelected={isSelected} cursor={sel.cursor} onClick={onClick} onColumns={setColumns} onDragItems={onDragItems} />
+          <ThumbGrid total={total} thumbSize={thumbSize} predictions={filter.prediction !== undefined} get={get} ensure={ensure} isSelected={isSelected} cursor={sel.cursor} onClick={onClick} onColumns={setColumns} onDragItems={onDragItems} />
         )}
       </section>
       <DetailPanel itemId={cursorItem?.id} categories={categories} />

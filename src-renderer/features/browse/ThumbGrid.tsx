@@ -13,12 +13,14 @@ interface Props {
   onClick: (index: number, item: GridItem, e: React.MouseEvent) => void;
   onColumns: (columns: number) => void;
   onDragItems: (item: GridItem, e: React.DragEvent) => void;
+  /** a line under each thumbnail for the model's prediction */
+  predictions?: boolean;
 }
 
 const GAP = 6;
 
 /** The virtualized thumbnail grid: only the rows on screen (plus a few) exist in the DOM. */
-export function ThumbGrid({ total, thumbSize, get, ensure, isSelected, cursor, onClick, onColumns, onDragItems }: Props) {
+export function ThumbGrid({ total, thumbSize, get, ensure, isSelected, cursor, onClick, onColumns, onDragItems, predictions = false }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(800);
   useLayoutEffect(() => {
@@ -33,7 +35,9 @@ export function ThumbGrid({ total, thumbSize, get, ensure, isSelected, cursor, o
   const columns = Math.max(1, Math.floor((width - GAP) / cell));
   useEffect(() => onColumns(columns), [columns, onColumns]);
   const rows = Math.ceil(total / columns);
-  const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => scroller.current, estimateSize: () => cell + 18, overscan: 4 });
+  const rowHeight = cell + 18 + (predictions ? 16 : 0);
+  const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => scroller.current, estimateSize: () => rowHeight, overscan: 4 });
+  useEffect(() => virtualizer.measure(), [rowHeight, virtualizer]);
   const visible = virtualizer.getVirtualItems();
   const first = visible[0]?.index ?? 0;
   const last = visible[visible.length - 1]?.index ?? 0;
@@ -49,7 +53,7 @@ export function ThumbGrid({ total, thumbSize, get, ensure, isSelected, cursor, o
     <div ref={scroller} className="grid-scroller" data-testid="grid">
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {visible.map((row) => (
-          <div key={row.key} className="grid-row" style={{ transform: `translateY(${row.start}px)`, height: cell + 18 }}>
+          <div key={row.key} className="grid-row" style={{ transform: `translateY(${row.start}px)`, height: rowHeight }}>
             {Array.from({ length: columns }, (_, c) => {
               const index = row.index * columns + c;
               if (index >= total) return null;
@@ -121,6 +125,18 @@ const Cell = memo(function Cell({ index, item, size, selected, isCursor, onClick
         )}
       </div>
       <div className="cell-name">{name}</div>
+      {item.predicted && <PredictedLine predicted={item.predicted} />}
     </div>
   );
 });
+
+/** The model's top-1 for an item: the category's last part and its probability; stale when relabeled since. */
+function PredictedLine({ predicted }: { predicted: NonNullable<GridItem['predicted']> }) {
+  const cut = predicted.category.lastIndexOf(' > ');
+  const leaf = cut < 0 ? predicted.category : predicted.category.slice(cut + 3);
+  return (
+    <div className={`cell-pred ${predicted.stale ? 'stale' : ''}`} data-testid="cell-predicted" title={`model: ${predicted.category} ${(predicted.probability * 100).toFixed(1)}%${predicted.stale ? ' (relabeled since)' : ''}`}>
+      {leaf} {Math.round(predicted.probability * 100)}%
+    </div>
+  );
+}

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import type { RunSummary } from '../../../src-main/shared/contract';
 import { useEvent, useQuery } from '../../api/hooks';
 import { call } from '../../api/transport';
+import { useNavigation } from '../../components/navigation';
 import { useNotify } from '../../components/Toasts';
+import { ModelExport } from './ModelExport';
 import { RunCharts } from './RunCharts';
 import { TrainForm } from './TrainForm';
 import { useRunMetrics } from './useRunMetrics';
@@ -13,6 +15,7 @@ const duration = (s: number): string => `${Math.floor(s / 60)}:${String(Math.rou
 /** Train: options, the live run with its curves, and past runs to compare. */
 export function TrainView({ active }: { active: boolean }) {
   const notify = useNotify();
+  const nav = useNavigation();
   const backend = useQuery('train.backend', active ? {} : null);
   const runs = useQuery('runs.list', active ? {} : null, ['onTrainEvent']);
   const [selected, setSelected] = useState<string | null>(null);
@@ -43,15 +46,17 @@ export function TrainView({ active }: { active: boolean }) {
             </p>
           )}
           {running?.run === shown && <button onClick={() => void call('train.stop', { run: shown! }).catch(fail)} data-testid="train-stop">Stop (saves a checkpoint)</button>}
+          {shown && runs.data?.find((r) => r.run === shown)?.state === 'done' && <ModelExport run={shown} />}
           {shown && <RunCharts metrics={metrics} />}
         </section>
       </div>
-      <RunsTable runs={runs.data ?? []} shown={shown} onShow={setSelected} onResume={(run) => void call('train.resume', { run }).then(() => setSelected(run), fail)} />
+      <RunsTable runs={runs.data ?? []} shown={shown} onShow={setSelected} onResume={(run) => void call('train.resume', { run }).then(() => setSelected(run), fail)}
+        onMisclassified={(run) => nav.showInBrowse({ prediction: { run, misclassified: true }, sort: 'disagreement' }, `misclassified, run ${run}`)} />
     </div>
   );
 }
 
-function RunsTable({ runs, shown, onShow, onResume }: { runs: RunSummary[]; shown: string | null; onShow: (r: string) => void; onResume: (r: string) => void }) {
+function RunsTable({ runs, shown, onShow, onResume, onMisclassified }: { runs: RunSummary[]; shown: string | null; onShow: (r: string) => void; onResume: (r: string) => void; onMisclassified: (r: string) => void }) {
   if (runs.length === 0) return null;
   return (
     <table className="runs" data-testid="runs-table">
@@ -66,7 +71,10 @@ function RunsTable({ runs, shown, onShow, onResume }: { runs: RunSummary[]; show
             <td className="num">{pct(r.top1)}</td>
             <td className="num">{pct(r.top5)}</td>
             <td className="muted">{r.backend ?? ''}</td>
-            <td>{(r.state === 'stopped' || r.state === 'failed') && <button onClick={(e) => (e.stopPropagation(), onResume(r.run))}>Resume</button>}</td>
+            <td>
+              {(r.state === 'stopped' || r.state === 'failed') && <button onClick={(e) => (e.stopPropagation(), onResume(r.run))}>Resume</button>}
+              {r.state === 'done' && <button onClick={(e) => (e.stopPropagation(), onMisclassified(r.run))} title="the items this run's model disagrees with, most confident first" data-testid="run-misclassified">Misclassified</button>}
+            </td>
           </tr>
         ))}
       </tbody>

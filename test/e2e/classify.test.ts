@@ -1,0 +1,196 @@
+/**
+ * Classify and evaluate in the studio, end to end in Debian's Chromium: a tiny model trained
+ * by the CLI on solid colours, a file picked in the Classify view, and an evaluation whose
+ * confused pair leads to exactly its items, where moving one lowers the pair's count.
+ */
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, shiwake, shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
+import { requireSystem, tempDir } from '../fixtures/tmp.js';
+import { MAX_UPLOAD_MB } from '../../src-main/shared/contract.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
+
+const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
+const tmp = tempDir();
+const root = path.join(tmp, 'data');
+const projectDir = path.join(tmp, 'project');
+let server: ChildProcess;
+let browser: Browser;
+let page: Page;
+let run: string;
+
+/**
+ * Six categories, two of them the same red (Crimson and Scarlet): whatever the model learns,
+ * it must confuse those two, so the evaluation always has a confused pair.
+ */
+const COLOURS: Record<string, [number, number, number]> = {
+  Crimson: [220, 20, 30], Scarlet: [220, 20, 30], Green: [30, 200, 40], Blue: [30, 40, 220], Yellow: [230, 220, 30], Black: [10, 10, 10],
+};
+
+function solid([r, g, b]: [number, number, number], seed: number): Promise<Buffer> {
+  const size = 12;
+  const px = Buffer.alloc(size * size * 3);
+  for (let i = 0; i < size * size; i++) {
+    const noise = ((i * 29 + seed * 53) % 21) - 10;
+    px[i * 3] = Math.max(0, Math.min(255, r + noise));
+    px[i * 3 + 1] = Math.max(0, Math.min(255, g + noise));
+    px[i * 3 + 2] = Math.max(0, Math.min(255, b + noise));
+  }
+  return sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+}
+
+async function startServe(): Promise<string> {
+  server = spawnShiwake(['serve', '--project', projectDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SHIWAKE_HOME: path.join(tmp, 'home') } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const url = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
+      if (url) resolve(url[0]);
+    });
+    server.once('exit', (code) => reject(new Error(`shiwake serve exited with ${code}`)));
+  });
+}
+
+const text = (testid: string) => page.getByTestId(testid).first().textContent();
+/** Waits until Browse shows this many items ("1 item" or "1 items", "16 items"). */
+const shownCount = (n: number) => page.waitForFunction((n) => Number(document.querySelector('[data-testid="shown-count"]')?.textContent?.replace(/\D/g, '')) === n, n);
+
+describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
+  beforeAll(async () => {
+    for (const [name, colour] of Object.entries(COLOURS)) {
+      fs.mkdirSync(path.join(root, name), { recursive: true });
+      for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(root, name, `${name.toLowerCase()}-${i}.png`), await solid(colour, i));
+    }
+    fs.writeFileSync(path.join(tmp, 'probe-green.png'), await solid(COLOURS.Green!, 99));
+    shiwakeJson(['import', root, '--project', projectDir]);
+    const trained = shiwake(['train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '8', '--epochs', '2', '--batch-size', '8', '--seed', '1', '--json']);
+    expect(trained.code, trained.stderr).toBe(0);
+    const lines = trained.stdout.trim().split('\n');
+    run = JSON.parse(lines[lines.length - 1]!).run;
+    const url = await startServe();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(url);
+    await page.getByTestId('tab-classify').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+  });
+
+  it('classifies a picked file: five bars with percentages that sum to at most 100, and the run used', async () => {
+    await page.getByTestId('tab-classify').click();
+    await expect(page.getByTestId('run-picker').inputValue()).resolves.toBe(run);
+    await page.getByTestId('classify-input').setInputFiles(path.join(tmp, 'probe-green.png'));
+    const card = page.locator('[data-testid="classify-result"][data-state="done"]').first();
+    await card.waitFor();
+    expect(await card.getByTestId('classify-error').count()).toBe(0);
+    const scores = card.getByTestId('score');
+    expect(await scores.count()).toBe(5);
+    const percents = (await scores.locator('td.num').allTextContents()).map((t) => Number(t.replace('%', '')));
+    expect(percents.every((p) => p >= 0 && p <= 100)).toBe(true);
+    expect([...percents].sort((a, b) => b - a)).toEqual(percents);
+    expect(percents.reduce((a, b) => a + b)).toBeLessThanOrEqual(100.5);
+    expect(await card.textContent()).toContain(`run ${run}`);
+    expect(await card.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    fs.mkdirSync(path.join(REPO, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: path.join(REPO, 'test-artifacts/studio-classify-view.png') });
+  });
+
+  it('refuses a file over the upload limit before sending it, and shows the engine\'s error line for a file that is not an image', async () => {
+    // files on disk: Chromium reads them itself, where a 33 MB buffer would crawl through the protocol
+    const huge = path.join(tmp, 'huge.png');
+    fs.writeFileSync(huge, '');
+    fs.truncateSync(huge, (MAX_UPLOAD_MB + 1) * 1024 * 1024);
+    fs.writeFileSync(path.join(tmp, 'notes.png'), 'not an image at all');
+    await page.getByTestId('classify-input').setInputFiles([huge, path.join(tmp, 'notes.png')]);
+    const refused = page.locator('[data-testid="classify-result"][data-state="done"]').filter({ hasText: 'huge.png' });
+    await refused.waitFor();
+    expect(await refused.getByTestId('classify-error').textContent()).toBe(`huge.png: ${(MAX_UPLOAD_MB + 1).toFixed(1)} MB is over the ${MAX_UPLOAD_MB} MB limit for classifying an uploaded file`);
+    const notes = page.locator('[data-testid="classify-result"][data-state="done"]').filter({ hasText: 'notes.png' });
+    await notes.waitFor();
+    expect(await notes.getByTestId('classify-error').textContent()).toMatch(/\S/);
+    expect(await notes.getByTestId('score').count()).toBe(0);
+  });
+
+  it('evaluates, opens a confused pair in Browse with exactly its items, and a move lowers its count', async () => {
+    await page.getByTestId('tab-evaluate').click();
+    await page.getByTestId('evaluate-start').click();
+    await page.waitForFunction(() => {
+      const figures = document.querySelector('[data-testid="evaluate-figures"]')?.textContent;
+      return figures !== undefined && !/without a prediction/.test(figures) && document.querySelector('[data-testid="pair"]') !== null;
+    }, undefined, { timeout: 60_000 });
+    const pair = page.getByTestId('pair').first();
+    const labelled = (await pair.getAttribute('data-labelled'))!;
+    const predicted = (await pair.getAttribute('data-predicted'))!;
+    const count = Number(await pair.getAttribute('data-count'));
+    expect(count).toBeGreaterThan(0);
+    fs.mkdirSync(path.join(REPO, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: path.join(REPO, 'test-artifacts/studio-evaluate-view.png'), fullPage: true });
+    expect(await page.getByTestId('metrics-row').count()).toBe(Object.keys(COLOURS).length);
+
+    await pair.click();
+    await page.getByTestId('browse-chip').waitFor();
+    expect(await text('browse-chip')).toContain(`labelled ${labelled}, predicted ${predicted}, run ${run}`);
+    await shownCount(count);
+    await page.locator('[data-testid="cell-predicted"]').nth(count - 1).waitFor();
+    const captions = await page.getByTestId('cell-predicted').allTextContents();
+    expect(captions).toHaveLength(count);
+    expect(captions.every((c) => c.startsWith(`${predicted} `))).toBe(true);
+    expect(await page.getByTestId('browse-sort').inputValue()).toBe('disagreement');
+
+    await page.getByTestId('cell').first().click();
+    await page.keyboard.press('m');
+    await page.getByTestId('palette-input').fill(predicted);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('toast').filter({ hasText: `move 1 item to ${predicted}` }).waitFor();
+    await shownCount(count - 1);
+
+    await page.getByTestId('tab-evaluate').click();
+    const selector = `[data-testid="pair"][data-labelled="${labelled}"][data-predicted="${predicted}"]`;
+    await page.waitForFunction(
+      ({ selector, n }) => Number(document.querySelector(selector)?.getAttribute('data-count') ?? 0) === n,
+      { selector, n: count - 1 },
+    );
+  });
+
+  it('searches Browse by file name, and classifies selected grid items into the Classify view', async () => {
+    await page.getByTestId('tab-browse').click();
+    await page.getByTestId('browse-chip-remove').click();
+    await page.locator('.tree-row').first().click(); // All categories
+    await page.getByTestId('browse-search').fill('blue-3');
+    await shownCount(1);
+    await page.getByTestId('cell').first().click();
+    await page.getByTestId('classify-selected').click();
+    const card = page.locator('[data-testid="classify-result"][data-state="done"]').filter({ hasText: 'blue-3.png' });
+    await card.waitFor();
+    expect(await card.getByTestId('score').count()).toBe(5);
+    expect(await card.getByTestId('classify-item').textContent()).toContain('In the dataset as Blue');
+    await card.getByTestId('show-in-grid').click();
+    await shownCount(1);
+    expect(await text('browse-chip')).toContain('file blue-3.png');
+  });
+
+  it('exports the model from the Train view, and opens the misclassified gallery of a run', async () => {
+    await page.getByTestId('tab-train').click();
+    const out = path.join(tmp, 'model-export');
+    await page.getByTestId('model-export-out').fill(out);
+    await page.getByTestId('model-export-start').click();
+    await page.getByTestId('toast').filter({ hasText: `exported to ${out}` }).waitFor();
+    expect(fs.readFileSync(path.join(out, 'labels.txt'), 'utf8').trim().split('\n')).toHaveLength(Object.keys(COLOURS).length);
+
+    await page.getByTestId('run-misclassified').first().click();
+    await page.getByTestId('browse-chip').waitFor();
+    expect(await text('browse-chip')).toContain(`misclassified, run ${run}`);
+    const shown = Number((await text('shown-count'))!.replace(/\D/g, ''));
+    expect(shown).toBeGreaterThan(0);
+    fs.mkdirSync(path.join(REPO, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: path.join(REPO, 'test-artifacts/studio-misclassified.png') });
+  });
+});
