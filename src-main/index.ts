@@ -26,7 +26,7 @@ function startHost(): ChildProcess {
   host.on('message', (raw) => {
     const m = raw as HostMessage;
     if (m.kind === 'event') win?.webContents.send(EVENT_CHANNEL, { event: m.event, payload: m.payload });
-    else if (m.kind === 'ask') void askUser(m.id);
+    else if (m.kind === 'ask') void askUser(m.id, m.question);
     else {
       pending.get(m.id)?.(m);
       pending.delete(m.id);
@@ -53,9 +53,14 @@ function request(message: WithoutId<Extract<HostRequest, { kind: 'call' | 'media
   });
 }
 
-async function askUser(id: number): Promise<void> {
-  const r = win ? await dialog.showOpenDialog(win, { title: 'Open a dataset folder', properties: ['openDirectory'] }) : { canceled: true, filePaths: [] };
-  host.send({ kind: 'reply', id, value: r.canceled ? null : (r.filePaths[0] ?? null) } satisfies HostRequest);
+async function askUser(id: number, question: 'pickFolder' | 'pickFiles'): Promise<void> {
+  const files = question === 'pickFiles';
+  const options: Electron.OpenDialogOptions = files
+    ? { title: 'Images to classify', properties: ['openFile', 'multiSelections'], filters: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'gif', 'tif', 'tiff', 'avif', 'bmp'] }, { name: 'All files', extensions: ['*'] }] }
+    : { title: 'Open a dataset folder', properties: ['openDirectory'] };
+  const r = win ? await dialog.showOpenDialog(win, options) : { canceled: true, filePaths: [] };
+  const value = r.canceled ? null : files ? r.filePaths : (r.filePaths[0] ?? null);
+  host.send({ kind: 'reply', id, value } satisfies HostRequest);
 }
 
 function menuCommand(command: MenuCommand): void {

@@ -19,20 +19,20 @@ export type HostMessage =
   | { kind: 'result'; id: number; value: unknown }
   | { kind: 'media'; id: number; status: number; type: string; body: Uint8Array | string }
   | { kind: 'event'; event: EventName; payload: unknown }
-  | { kind: 'ask'; id: number; question: 'pickFolder' };
+  | { kind: 'ask'; id: number; question: 'pickFolder' | 'pickFiles' };
 
 export async function runHost(options: { version: string; sampleDir?: string }): Promise<void> {
   const send = (m: HostMessage): void => void process.send?.(m);
   const asks = new Map<number, (value: unknown) => void>();
   let nextAsk = 1;
-  const ask = (question: 'pickFolder'): Promise<unknown> =>
+  const ask = (question: 'pickFolder' | 'pickFiles'): Promise<unknown> =>
     new Promise((resolve) => {
       const id = nextAsk++;
       asks.set(id, resolve);
       send({ kind: 'ask', id, question });
     });
   const studio = new Studio(
-    { mode: 'electron', version: options.version, sampleDir: options.sampleDir, pickFolder: () => ask('pickFolder') as Promise<string | null> },
+    { mode: 'electron', version: options.version, sampleDir: options.sampleDir, pickFolder: () => ask('pickFolder') as Promise<string | null>, pickFiles: () => ask('pickFiles') as Promise<string[] | null> },
     <E extends EventName>(event: E, payload: Events[E]) => send({ kind: 'event', event, payload }),
   );
 

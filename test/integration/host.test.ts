@@ -65,4 +65,13 @@ describe('engine host for Electron', () => {
     host.send({ kind: 'reply', id: q.id, value: '/some/folder' } satisfies HostRequest);
     expect(await answer).toMatchObject({ value: { ok: true, value: '/some/folder' } });
   });
+
+  it('asks the shell for the native file dialog (images to classify) and gets the files back', async () => {
+    const question = new Promise<HostMessage>((resolve) => host.on('message', (m) => (m as HostMessage).kind === 'ask' && resolve(m as HostMessage)));
+    const answer = ask({ kind: 'call', method: 'dialog.pickFiles', args: {} });
+    const q = (await question) as Extract<HostMessage, { kind: 'ask' }>;
+    expect(q.question).toBe('pickFiles');
+    host.send({ kind: 'reply', id: q.id, value: ['/a.jpg', '/b.png'] } satisfies HostRequest);
+    expect(await answer).toMatchObject({ value: { ok: true, value: ['/a.jpg', '/b.png'] } });
+  });
 });
