@@ -1,8 +1,10 @@
 /**
  * The only importer of better-sqlite3. Opens a project database with the settings every
- * caller relies on (WAL, foreign keys, a busy timeout) and brings its schema up to date.
+ * caller relies on (WAL, foreign keys, a busy timeout, write transactions that wait their
+ * turn) and brings its schema up to date.
  */
 import Database from 'better-sqlite3';
+import { describeLockHolder } from './lockHolder.js';
 import { migrations, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
@@ -14,9 +16,13 @@ export interface OpenOptions {
   migrateTo?: number;
 }
 
+/** how long a write waits for another process's write to finish before it gives up */
+export const BUSY_TIMEOUT_MS = 5000;
+
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, { readonly: options.readonly ?? false });
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  if (!options.readonly) immediateTransactions(db, file);
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives a process kill; only a power cut can lose the last commits.
@@ -43,10 +49,43 @@ function migrate(db: Db, upTo: number): void {
   const pending = migrations.filter((m: Migration) => m.version > current && m.version <= upTo);
   for (const m of pending) {
     db.transaction(() => {
+      // another process opening the same new project may have applied it while this one waited
+      if (schemaVersion(db) >= m.version) return;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     })();
   }
+}
+
+/**
+ * Makes every `db.transaction()` start with BEGIN IMMEDIATE. A deferred transaction reads
+ * first and upgrades to a write lock on its first write; when another process committed in
+ * between, SQLite must refuse at once ("database is locked"), never using the busy timeout.
+ * An immediate one takes the write lock first, so concurrent writers queue for up to
+ * BUSY_TIMEOUT_MS. Every transaction in Shiwake writes, so this is the default for all of
+ * them, in this one place. A write that still times out says which process holds the lock.
+ */
+function immediateTransactions(db: Db, file: string): void {
+  const deferred = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const t = deferred(fn);
+    const run = function (this: unknown, ...args: unknown[]): unknown {
+      try {
+        return t.immediate.apply(this, args);
+      } catch (err) {
+        throw explainBusy(err, file);
+      }
+    };
+    return Object.assign(run, { default: run, immediate: run, deferred: t.deferred, exclusive: t.exclusive, database: db });
+  }) as Db['transaction'];
+}
+
+function explainBusy(err: unknown, file: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) return err;
+  return new Error(
+    `${file} is busy: ${describeLockHolder(file)} has been writing to it for over ${BUSY_TIMEOUT_MS / 1000} s; try again when it finishes`,
+  );
 }
 
 /** Runs `fn` inside one transaction (all or nothing). */

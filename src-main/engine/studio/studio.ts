@@ -22,6 +22,7 @@ import { rememberRecent } from './home.js';
 import { itemFileToShow, MediaAccessError } from './media.js';
 import { ThumbnailService } from './thumbnails.js';
 import { watchOtherWriters } from './otherWriters.js';
+import { watchOtherWriters } from './otherWriters.js';
 
 export type { StudioOptions } from './context.js';
 
@@ -38,6 +39,8 @@ export class Studio implements StudioContext {
   readonly jobs: JobManager;
   private readonly closers: (() => Promise<void> | void)[] = [];
   private readonly handlers: Handlers;
+  /** stops watching for other processes' edits of the open project */
+  private stopWatching: (() => void) | null = null;
   /** stops watching for other processes' edits of the open project */
   private stopWatching: (() => void) | null = null;
 
@@ -81,6 +84,7 @@ export class Studio implements StudioContext {
     this.browse = new BrowseRepo(project.db);
     this.thumbnails = new ThumbnailService(project);
     this.stopWatching = watchOtherWriters(project, () => this.labelsChanged(null, 'changed by another program'));
+    this.stopWatching = watchOtherWriters(project, () => this.labelsChanged(null, 'changed by another program'));
     const info = this.info()!;
     rememberRecent(info);
     this.emit('onProjectChanged', info);
@@ -88,6 +92,8 @@ export class Studio implements StudioContext {
   }
 
   async closeProject(): Promise<void> {
+    this.stopWatching?.();
+    this.stopWatching = null;
     this.stopWatching?.();
     this.stopWatching = null;
     await this.jobs.stopAll();
