@@ -311,6 +311,10 @@ export interface BalanceView {
   totals: { items: number; kept: number; dropped: number; repeated: number; final: number };
   /** the stored plan's options, or null when none is applied */
   applied: { maxPerCategory: number; minPerCategory: number; oversample: boolean; seed: number } | null;
+  /** when the stored plan was applied (ISO time), or null */
+  appliedAt: string | null;
+  /** what changed since the stored plan was applied (items added, relabeled, excluded or split again), or null while it still matches */
+  stale: string[] | null;
   split: { validation: number; seed: number } | null;
 }
 

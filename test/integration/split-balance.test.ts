@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyBalance, distribution, mergeCategories, planBalance } from '../../src-main/engine/dataset/balance.js';
+import { appliedPlan, applyBalance, distribution, mergeCategories, planBalance } from '../../src-main/engine/dataset/balance.js';
+import { Studio } from '../../src-main/engine/studio/studio.js';
 import { importDataset } from '../../src-main/engine/dataset/importDataset.js';
 import { idsForPaths, moveItems, undo } from '../../src-main/engine/dataset/labels.js';
 import { splitDataset } from '../../src-main/engine/dataset/split.js';
@@ -105,6 +106,48 @@ describe('balance', () => {
     applyBalance(p, plan);
     expect(p.db.prepare('SELECT SUM(copies) FROM balance_items WHERE copies > 1').pluck().get()).toBe(10 + 10);
     p.close();
+  });
+
+  it('marks an applied plan stale after relabels and new imports, says what changed, and re-plans on request', async () => {
+    const staleRoot = path.join(tmp, 'stale-data');
+    const add = async (cat: string, from: number, n: number) => {
+      fs.mkdirSync(path.join(staleRoot, cat), { recursive: true });
+      for (let i = from; i < from + n; i++) fs.writeFileSync(path.join(staleRoot, cat, `${i}.png`), await imageBytes({ format: 'png', seed: 5000 + i + cat.length * 100, width: 8, height: 8 }));
+    };
+    await add('Big', 0, 12);
+    await add('Small', 0, 3);
+    const dir = path.join(tmp, 'stale');
+    const p = Project.openOrCreate(dir, staleRoot);
+    await importDataset(p);
+    applyBalance(p, planBalance(p, { maxPerCategory: 5 }));
+    expect(appliedPlan(p)).toMatchObject({ options: { maxPerCategory: 5 }, stale: null });
+
+    moveItems(p, idsForPaths(p, ['Big/0.png', 'Big/1.png']), 'Small');
+    expect(appliedPlan(p)!.stale).toEqual(['Big: 12 train + 0 validation -> 10 train + 0 validation', 'Small: 3 train + 0 validation -> 5 train + 0 validation']);
+    undo(p);
+    expect(appliedPlan(p)!.stale).toBeNull(); // back to the items it was made for
+
+    await add('Big', 100, 3);
+    await add('New', 0, 2);
+    await importDataset(p);
+    expect(appliedPlan(p)!.stale).toEqual(['Big: 12 train + 0 validation -> 15 train + 0 validation', 'New: new (2 train + 0 validation)']);
+
+    // the studio's Balance view says so too
+    const studio = new Studio({ mode: 'browser', version: 'test' }, () => {});
+    expect((await studio.handle('project.open', { dir })).ok).toBe(true);
+    const view = await studio.handle('balance.preview', {});
+    expect(view).toMatchObject({ ok: true, value: { applied: { maxPerCategory: 5 }, stale: expect.arrayContaining(['New: new (2 train + 0 validation)']) } });
+    await studio.handle('project.close', {});
+    p.close();
+
+    const text = shiwake(['balance', '--project', dir]);
+    expect(text.stdout).toMatch(/It is stale: the items changed since it was applied[^\n]*\n {2}Big: 12 train \+ 0 validation -> 15 train \+ 0 validation\n {2}New: new/);
+    expect(text.stdout).toMatch(/Re-plan with the same options: shiwake balance --replan/);
+    expect(shiwake(['balance', '--project', dir, '--replan', '--max-per-category', '3']).code).toBe(2);
+    const replanned = shiwakeJson(['balance', '--project', dir, '--replan']);
+    expect(replanned).toMatchObject({ applied: true, applied_plan: { options: { maxPerCategory: 5 }, stale: false, changes: [] } });
+    expect(replanned.plan.categories.find((c: { name: string }) => c.name === 'Big')).toMatchObject({ items: 15, kept: 5 });
+    expect(shiwakeJson(['balance', '--project', dir]).applied_plan.stale).toBe(false);
   });
 
   it('merges categories as one undoable batch', async () => {

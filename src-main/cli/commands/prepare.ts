@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { applyBalance, distribution, mergeCategories, planBalance } from '../../engine/dataset/balance.js';
+import { appliedPlan, applyBalance, distribution, mergeCategories, planBalance } from '../../engine/dataset/balance.js';
 import { splitDataset } from '../../engine/dataset/split.js';
 import { exportCsv, exportFolders } from '../../engine/export/exportFiles.js';
 import { exportTfrecord, type VerifiedNow } from '../../engine/export/exportTfrecord.js';
@@ -37,12 +37,12 @@ export const splitCommand: Command = {
 
 export const balanceCommand: Command = {
   name: 'balance',
-  usage: 'shiwake balance --project <dir> [--max-per-category N] [--min-per-category M] [--oversample] [--seed 42] [--merge "<from>=<into>"]... [--apply] [--json]',
+  usage: 'shiwake balance --project <dir> [--max-per-category N] [--min-per-category M] [--oversample] [--seed 42] [--merge "<from>=<into>"]... [--apply] [--replan] [--json]',
   summary: 'show the distribution and preview (or --apply) a plan: cap, drop or oversample, merge',
   options: {
     ...projectOption, ...jsonOption,
     'max-per-category': { type: 'string' }, 'min-per-category': { type: 'string' }, oversample: { type: 'boolean' },
-    seed: { type: 'string' }, apply: { type: 'boolean' }, merge: { type: 'string', multiple: true },
+    seed: { type: 'string' }, apply: { type: 'boolean' }, merge: { type: 'string', multiple: true }, replan: { type: 'boolean' },
   },
   run(values) {
     const options = {
@@ -60,9 +60,16 @@ export const balanceCommand: Command = {
       if (merges.length && !values.apply) throw new UsageError('--merge relabels items: add --apply to do it (it can be undone with shiwake undo)');
       const merged = merges.map((m) => mergeCategories(project, [m.from], m.into));
       const dist = distribution(project);
-      const plan = planBalance(project, options);
-      if (values.apply) applyBalance(project, plan);
-      if (values.json) return printJson({ distribution: dist, plan: { options: plan.options, categories: plan.categories, totals: plan.totals }, applied: values.apply === true, merged });
+      // --replan: the stored plan's options again, for today's items (a plan goes stale as items change)
+      const stored = values.replan ? appliedPlan(project) : null;
+      if (values.replan && !stored) throw new UsageError('--replan makes the applied plan again, but no plan is applied: use --apply with the options you want');
+      if (values.replan && (values.apply || Object.values(options).some((v) => v !== undefined && v !== false))) throw new UsageError('--replan reuses the applied plan\'s options: give either --replan or new options with --apply');
+      const plan = planBalance(project, stored?.options ?? options);
+      const apply = values.apply === true || values.replan === true;
+      if (apply) applyBalance(project, plan);
+      const current = appliedPlan(project, plan.basis);
+      const appliedJson = current && { options: current.options, applied_at: current.appliedAt, stale: current.stale !== null, changes: current.stale ?? [] };
+      if (values.json) return printJson({ distribution: dist, plan: { options: plan.options, categories: plan.categories, totals: plan.totals }, applied: apply, applied_plan: appliedJson, merged });
       for (const m of merged) say(`Merged: ${m.description} (batch ${m.batch}; shiwake undo reverts it)`);
       const s = dist.summary;
       say(`${formatCount(s.categories)} categories, ${formatCount(s.items)} items: min ${formatCount(s.min)}, median ${formatCount(s.median)}, max ${formatCount(s.max)}, imbalance ${s.imbalance.toFixed(1)}x`);
@@ -73,7 +80,17 @@ export const balanceCommand: Command = {
       }
       const t = plan.totals;
       say(`${'total'.padEnd(width)}  ${[t.items, t.kept, t.dropped, t.repeated, t.final].map((n) => formatCount(n).padStart(8)).join(' ')}`);
-      say(values.apply ? 'Plan applied: export and training follow it.' : 'Preview only: add --apply to store this plan.');
+      say(apply ? 'Plan applied: export and training follow it.' : 'Preview only: add --apply to store this plan.');
+      if (!apply && current) {
+        const o = current.options;
+        say(`Applied plan (${current.appliedAt}): max ${o.maxPerCategory || 'none'}, min ${o.minPerCategory || 'none'}${o.oversample ? ', oversample' : ''}, seed ${o.seed}${current.stale ? '' : '; up to date'}.`);
+        if (current.stale) {
+          say(`It is stale: the items changed since it was applied, so it no longer balances them:`);
+          for (const c of current.stale.slice(0, 20)) say(`  ${c}`);
+          if (current.stale.length > 20) say(`  ... and ${current.stale.length - 20} more`);
+          say('Re-plan with the same options: shiwake balance --replan');
+        }
+      }
     });
   },
 };

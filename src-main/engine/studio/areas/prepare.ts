@@ -1,7 +1,7 @@
 /** Split, balance plans, merging categories, and exports. */
 import path from 'node:path';
 import type { Args, BalanceView } from '../../../shared/contract.js';
-import { applyBalance, distribution, mergeCategories, planBalance, type BalancePlan } from '../../dataset/balance.js';
+import { appliedPlan, applyBalance, distribution, mergeCategories, planBalance, type BalancePlan } from '../../dataset/balance.js';
 import { splitDataset } from '../../dataset/split.js';
 import { exportCsv, exportFolders } from '../../export/exportFiles.js';
 import { exportTfrecord } from '../../export/exportTfrecord.js';
@@ -12,13 +12,15 @@ type PrepareMethods = 'dataset.split' | 'balance.preview' | 'balance.apply' | 'b
 export function prepareArea(ctx: StudioContext): AreaHandlers<PrepareMethods> {
   const balanceView = (plan: BalancePlan): BalanceView => {
     const { project } = ctx.need();
-    const applied = JSON.parse(project.meta.get('balance_plan') ?? 'null') as { options: BalanceView['applied'] } | null;
+    const applied = appliedPlan(project, plan.basis);
     const split = project.meta.get('split_settings');
     return {
       summary: distribution(project).summary,
       categories: plan.categories,
       totals: plan.totals,
       applied: applied?.options ?? null,
+      appliedAt: applied?.appliedAt ?? null,
+      stale: applied?.stale ?? null,
       split: split ? (JSON.parse(split) as BalanceView['split']) : null,
     };
   };
