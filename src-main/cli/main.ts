@@ -18,7 +18,7 @@ import { balanceCommand, exportCommand, splitCommand } from './commands/prepare.
 import { serveCommand } from './commands/serve.js';
 import { statsCommand } from './commands/stats.js';
 import { doctorCommand, runsCommand, trainCommand } from './commands/train.js';
-import { UsageError } from './output.js';
+import { handleClosedStdout, UsageError } from './output.js';
 
 const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, renameCategoryCommand, deleteCategoryCommand, splitCommand, balanceCommand, exportCommand, trainCommand, runsCommand, classifyCommand, evaluateCommand, exportModelCommand, doctorCommand, serveCommand, hostCommand];
 
@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
   return (await command.run(values, positionals)) ?? 0;
 }
 
+handleClosedStdout();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -3,6 +3,20 @@ import type { Progress } from '../shared/types.js';
 
 export class UsageError extends Error {}
 
+/**
+ * A reader that stops early (`shiwake stats | head -1`) closes our stdout: that ends the
+ * command quietly with exit 0, as other Unix tools do, instead of an EPIPE stack trace. A
+ * full disk behind a redirect is an error that says so.
+ */
+export function handleClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    const what = err.code === 'ENOSPC' ? 'no space left on the device' : err.message;
+    process.stderr.write(`shiwake: error: ${what} writing standard output\n`);
+    process.exit(1);
+  });
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }

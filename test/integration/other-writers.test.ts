@@ -12,7 +12,7 @@ import { idsForPaths, moveItems } from '../../src-main/engine/dataset/labels.js'
 import { openDatabase } from '../../src-main/engine/db/connection.js';
 import { Project } from '../../src-main/engine/project.js';
 import { Studio } from '../../src-main/engine/studio/studio.js';
-import type { Events } from '../../src-main/shared/contract.js';
+import type { CategoryNode, Events } from '../../src-main/shared/contract.js';
 import { REPO, spawnShiwake } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
@@ -62,7 +62,7 @@ describe('edits by another process', () => {
       expect(await until(() => events.length > 0, 5000)).toBe(true);
       expect(events[0]).toEqual({ batch: null, description: 'changed by another program' });
       const tree = await studio.handle('categories.tree', {});
-      expect(tree.ok && tree.value.map((c) => `${c.name}:${c.count}`)).toEqual(['A:9', 'Elsewhere:1']);
+      expect(tree.ok && (tree.value as CategoryNode[]).map((c) => `${c.name}:${c.count}`)).toEqual(['A:9', 'Elsewhere:1']);
     } finally {
       other.close();
       await studio.closeProject();

@@ -63,7 +63,8 @@ function migrate(db: Db, upTo: number): void {
  * between, SQLite must refuse at once ("database is locked"), never using the busy timeout.
  * An immediate one takes the write lock first, so concurrent writers queue for up to
  * BUSY_TIMEOUT_MS. Every transaction in Shiwake writes, so this is the default for all of
- * them, in this one place. A write that still times out says which process holds the lock.
+ * them, in this one place. A write that still times out says which process holds the lock;
+ * one that finds the disk full names the database file.
  */
 function immediateTransactions(db: Db, file: string): void {
   const deferred = db.transaction.bind(db);
@@ -82,6 +83,7 @@ function immediateTransactions(db: Db, file: string): void {
 
 function explainBusy(err: unknown, file: string): unknown {
   const code = (err as { code?: unknown }).code;
+  if (code === 'SQLITE_FULL') return Object.assign(new Error(`no space left on the device writing ${file} (database or disk is full)`), { code });
   if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) return err;
   return new Error(
     `${file} is busy: ${describeLockHolder(file)} has been writing to it for over ${BUSY_TIMEOUT_MS / 1000} s; try again when it finishes`,
