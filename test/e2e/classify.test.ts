@@ -193,4 +193,21 @@ describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
     fs.mkdirSync(path.join(REPO, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: path.join(REPO, 'test-artifacts/studio-misclassified.png') });
   });
+
+  it('classifies an image dropped onto the window, even onto a category of the tree, without moving any item', async () => {
+    await page.locator('[data-testid="cell"]').first().click(); // a cursor item that a mistaken drop would move
+    const before = shiwakeJson(['stats', '--project', projectDir]).categories;
+    const bytes = [...(await solid(COLOURS.Blue!, 77))];
+    await page.evaluate((bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], 'dropped-blue.png', { type: 'image/png' }));
+      const row = document.querySelector('[data-testid="tree-row"][data-name="Green"]')!;
+      for (const type of ['dragenter', 'dragover', 'drop']) row.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, bytes);
+    const card = page.locator('[data-testid="classify-result"][data-state="done"]').filter({ hasText: 'dropped-blue.png' });
+    await card.waitFor();
+    expect(await page.getByTestId('classify-view').isVisible()).toBe(true);
+    expect(await card.getByTestId('score').count()).toBe(5);
+    expect(shiwakeJson(['stats', '--project', projectDir]).categories).toEqual(before);
+  });
 });

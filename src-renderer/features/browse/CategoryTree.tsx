@@ -65,9 +65,9 @@ export const CategoryTree = forwardRef<HTMLInputElement, Props>(function Categor
             data-count={total}
             onClick={() => onSelect(node.id)}
             onContextMenu={(e) => (e.preventDefault(), setEditing({ node, total, hasChildren }))}
-            onDragOver={(e) => (e.preventDefault(), setDropTarget(node.id))}
+            onDragOver={(e) => isItemDrag(e) && (e.preventDefault(), setDropTarget(node.id))}
             onDragLeave={() => setDropTarget(null)}
-            onDrop={(e) => (e.preventDefault(), setDropTarget(null), onDropItems(node.name))}
+            onDrop={(e) => (setDropTarget(null), isItemDrag(e) && (e.preventDefault(), onDropItems(node.name)))}
           >
             <span className="tree-toggle" onClick={(e) => (e.stopPropagation(), hasChildren && toggle(node.id))}>
               {hasChildren ? (collapsed.has(node.id) ? '▸' : '▾') : ''}
@@ -82,6 +82,9 @@ export const CategoryTree = forwardRef<HTMLInputElement, Props>(function Categor
     </aside>
   );
 });
+
+/** Grid items being dragged, not files from the desktop (those go to the Classify view, never move the selection). */
+const isItemDrag = (e: React.DragEvent): boolean => !e.dataTransfer.types.includes('Files');
 
 function buildRows(nodes: CategoryNode[], sort: SortKey): { rows: TreeRow[]; grandTotal: number } {
   const children = new Map<number | null, CategoryNode[]>();
