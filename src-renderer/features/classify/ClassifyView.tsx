@@ -68,15 +68,14 @@ export function ClassifyView({ active }: { active: boolean }) {
   }, [active, addFiles]);
 
   const pick = async (): Promise<void> => {
-    if (window.shiwake) {
-      try {
-        const paths = await call('dialog.pickFiles', {});
-        if (paths) return paths.length > 0 ? addPaths(paths) : undefined;
-      } catch (e) {
-        return notify((e as Error).message, { kind: 'error' });
-      }
+    // Electron: the native dialog (null there means cancelled); browser mode: the bytes are uploaded
+    if (!window.shiwake) return input.current?.click();
+    try {
+      const paths = await call('dialog.pickFiles', {});
+      if (paths && paths.length > 0) addPaths(paths);
+    } catch (e) {
+      notify((e as Error).message, { kind: 'error' });
     }
-    input.current?.click(); // browser mode: the bytes are uploaded
   };
 
   return (
