@@ -6,8 +6,10 @@ import { RunPicker, useFinishedRuns } from '../../components/RunPicker';
 import { useNotify } from '../../components/Toasts';
 import { filesFromDrop } from './files';
 import { ResultCard } from './ResultCard';
-import { useClassifier } from './useClassifier';
+import { useClassifier, type Entry } from './useClassifier';
 
+/** cards rendered at first: a dropped folder of thousands stays responsive */
+const PAGE = 200;
 const hasFiles = (e: DragEvent): boolean => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
 
 /** Classify: ask a finished run about image files picked, dropped or pasted, or about grid items. */
@@ -18,6 +20,7 @@ export function ClassifyView({ active }: { active: boolean }) {
   const { entries, addFiles, addPaths, addAnswer, clear } = useClassifier(run);
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
+  const [limit, setLimit] = useState(PAGE);
   const tree = useQuery('categories.tree', active ? {} : null, ['onLabelsChanged']);
   const categoryIds = useMemo(() => new Map((tree.data ?? []).map((c) => [c.name, c.id])), [tree.data]);
 
@@ -84,7 +87,8 @@ export function ClassifyView({ active }: { active: boolean }) {
         <RunPicker runs={runs} run={run} onChange={setRun} />
         <button className="primary" onClick={() => void pick()} data-testid="classify-pick">Choose images…</button>
         <input ref={input} type="file" multiple accept="image/*" hidden data-testid="classify-input" onChange={(e) => (addFiles([...(e.target.files ?? [])]), (e.target.value = ''))} />
-        {entries.length > 0 && <button onClick={clear}>Clear</button>}
+        {entries.length > 0 && <button onClick={() => (clear(), setLimit(PAGE))}>Clear</button>}
+        {entries.length > 1 && <Tally entries={entries} />}
         <span className="muted">or drop images or a folder onto the window, or paste an image (Ctrl+V)</span>
       </div>
       {error && <div className="error">{error}</div>}
@@ -92,9 +96,20 @@ export function ClassifyView({ active }: { active: boolean }) {
         <div className="grid-empty">Nothing classified yet. Choose images, drop them here, or use “Classify selected” in Browse.</div>
       ) : (
         <div className="classify-list">
-          {entries.map((e) => <ResultCard key={e.key} entry={e} categoryIds={categoryIds} onShowInGrid={(categoryId, name) => nav.showInBrowse({ categoryId, descendants: false, status: 'any', search: name }, `file ${name}`)} />)}
+          {entries.slice(0, limit).map((e) => <ResultCard key={e.key} entry={e} categoryIds={categoryIds} onShowInGrid={(categoryId, name) => nav.showInBrowse({ categoryId, descendants: false, status: 'any', search: name }, `file ${name}`)} />)}
+          {entries.length > limit && <button className="link" onClick={() => setLimit((l) => l + PAGE * 5)}>{(entries.length - limit).toLocaleString()} more…</button>}
         </div>
       )}
     </div>
+  );
+}
+
+function Tally({ entries }: { entries: Entry[] }) {
+  const pending = entries.filter((e) => e.state === 'pending').length;
+  const failed = entries.filter((e) => e.result?.error).length;
+  return (
+    <span className="muted" data-testid="classify-tally">
+      {entries.length.toLocaleString()} files{pending ? ` · ${pending.toLocaleString()} to go` : ''}{failed ? ` · ${failed.toLocaleString()} failed` : ''}
+    </span>
   );
 }
