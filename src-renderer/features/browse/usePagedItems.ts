@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import type { GridItem, ItemFilter } from '../../../src-main/shared/contract';
 import { call } from '../../api/transport';
 
@@ -14,11 +14,16 @@ export function usePagedItems(filter: ItemFilter, version: number) {
   const [, setTick] = useState(0);
   const key = JSON.stringify(filter);
 
-  useEffect(() => {
+  // Dropped during render, not in an effect: the grid's effect (a child's, so it runs first)
+  // asks for pages with the new `ensure` at once, and a reset after that discarded its answers,
+  // leaving a view whose count did not change (an edit in "All categories", an edit by another
+  // process) as loading placeholders for good.
+  const cacheOf = useRef({ key, version });
+  if (cacheOf.current.key !== key || cacheOf.current.version !== version) {
+    cacheOf.current = { key, version };
     pages.current = new Map();
     loading.current = new Set();
-    setTick((t) => t + 1);
-  }, [key, version]);
+  }
 
   const ensure = useCallback(
     (start: number, end: number) => {

@@ -1,0 +1,107 @@
+/**
+ * Label edits in the studio that a person must be able to trust: a toast's Undo undoes its
+ * own change, categories are renamed from the tree, and edits made by another process (the
+ * CLI) appear without a reload.
+ */
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idsForPaths, moveItems } from '../../src-main/engine/dataset/labels.js';
+import { Project } from '../../src-main/engine/project.js';
+import { shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
+import { writeImage } from '../fixtures/images.js';
+import { requireSystem, tempDir } from '../fixtures/tmp.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
+
+const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
+const tmp = tempDir();
+const projectDir = path.join(tmp, 'project');
+let server: ChildProcess;
+let browser: Browser;
+let page: Page;
+
+async function startServe(): Promise<string> {
+  server = spawnShiwake(['serve', '--project', projectDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SHIWAKE_HOME: path.join(tmp, 'home') } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const url = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
+      if (url) resolve(url[0]);
+    });
+    server.once('exit', (code) => reject(new Error(`shiwake serve exited with ${code}`)));
+  });
+}
+
+/** Waits until the tree shows exactly these categories with these counts (own + below). */
+async function treeIs(expected: Record<string, number>): Promise<void> {
+  await page.waitForFunction((want) => {
+    const rows = [...document.querySelectorAll('[data-testid="tree-row"]')].map((r) => [r.getAttribute('data-name'), Number(r.getAttribute('data-count'))]);
+    return JSON.stringify(Object.fromEntries(rows)) === JSON.stringify(want);
+  }, expected);
+}
+
+async function moveWithPalette(cells: number[], category: string): Promise<void> {
+  await page.getByTestId('cell').nth(cells[0]!).click();
+  for (const i of cells.slice(1)) await page.getByTestId('cell').nth(i).click({ modifiers: ['Control'] });
+  await page.keyboard.press('m');
+  await page.getByTestId('palette-input').fill(category);
+  await page.keyboard.press('Enter');
+}
+
+describe.runIf(haveChromium)('trusting label edits in the studio', () => {
+  beforeAll(async () => {
+    const root = path.join(tmp, 'data');
+    for (let i = 0; i < 6; i++) await writeImage(path.join(root, 'Shoes', `s${i}.jpg`), { seed: i, width: 40, height: 30 });
+    shiwakeJson(['import', root, '--project', projectDir]);
+    const url = await startServe();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url);
+    await treeIs({ Shoes: 6 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+  });
+
+  it("a toast's Undo undoes its own move, not the newer one", async () => {
+    await moveWithPalette([0, 1], 'A');
+    const toastA = page.getByTestId('toast').filter({ hasText: 'move 2 items to A (new category)' });
+    await toastA.waitFor();
+    await treeIs({ A: 2, Shoes: 4 });
+    await moveWithPalette([2], 'B'); // another item: the A move can be undone alone
+    await page.getByTestId('toast').filter({ hasText: 'move 1 item to B (new category)' }).waitFor();
+    await treeIs({ A: 2, B: 1, Shoes: 3 });
+    await toastA.getByRole('button', { name: 'Undo' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'Undone: move 2 items to A (new category)' }).waitFor();
+    await treeIs({ B: 1, Shoes: 5 }); // A, now empty, leaves the tree; B's move stays
+  });
+
+  it('renames a category from the tree, with an Undo', async () => {
+    await page.locator('[data-testid="tree-row"][data-name="B"]').click({ button: 'right' });
+    await page.getByTestId('category-new-name').fill('Boots');
+    await page.keyboard.press('Enter');
+    const toast = page.getByTestId('toast').filter({ hasText: 'rename category B to Boots (1 item)' });
+    await toast.waitFor();
+    await treeIs({ Boots: 1, Shoes: 5 });
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await treeIs({ B: 1, Shoes: 5 });
+  });
+
+  it('shows a relabel made by another process without a reload', async () => {
+    await page.locator('[data-testid="tree-row"][data-name="Shoes"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="shown-count"]')?.textContent === '5 items');
+    const other = Project.open(projectDir);
+    try {
+      moveItems(other, idsForPaths(other, ['Shoes/s5.jpg']), 'Elsewhere');
+    } finally {
+      other.close();
+    }
+    await treeIs({ B: 1, Elsewhere: 1, Shoes: 4 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="shown-count"]')?.textContent === '4 items');
+  });
+});
