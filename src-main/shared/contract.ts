@@ -5,8 +5,9 @@
  * boundary. No Node built-ins: the renderer imports this file too.
  */
 import { z } from 'zod';
+import { LIMITS } from './limits.js';
 import type { TrainEvent } from './training.js';
-import type { ClassifyAnswer, ConfusionMatrix, EvaluationReport } from './predict.js';
+import type { ClassifyAnswer, ConfusionMatrix, EvaluationReport, ReviewCategorySummary, ReviewQueue } from './predict.js';
 import type { ItemHistory, ItemStatus, Progress, ProjectStats } from './types.js';
 
 const id = z.number().int().positive();
@@ -51,12 +52,13 @@ export const selection = z.union([
 ]);
 export type Selection = z.infer<typeof selection>;
 
+const seed = z.number().int().min(0).max(LIMITS.seed);
 const balanceOptions = z
   .object({
-    maxPerCategory: z.number().int().min(0).optional(),
-    minPerCategory: z.number().int().min(0).optional(),
+    maxPerCategory: z.number().int().min(0).max(LIMITS.perCategory).optional(),
+    minPerCategory: z.number().int().min(0).max(LIMITS.perCategory).optional(),
     oversample: z.boolean().optional(),
-    seed: z.number().int().optional(),
+    seed: seed.optional(),
   })
   .strict();
 
@@ -86,7 +88,7 @@ export const methods = {
   'jobs.cancel': z.object({ id }).strict(),
   'jobs.active': z.object({}).strict(),
   'files.list': z.object({ dir: z.string().optional() }).strict(),
-  'dataset.split': z.object({ validation: z.number().gt(0).lt(1).optional(), seed: z.number().int().optional(), reset: z.boolean().optional() }).strict(),
+  'dataset.split': z.object({ validation: z.number().gt(0).lt(1).optional(), seed: seed.optional(), reset: z.boolean().optional() }).strict(),
   'balance.preview': balanceOptions,
   'balance.apply': balanceOptions,
   'balance.merge': z.object({ from: z.array(nonEmpty('a category name')).min(1), into: nonEmpty('the category to merge into') }).strict(),
@@ -94,10 +96,10 @@ export const methods = {
     .object({
       format: z.enum(['tfrecord', 'folders', 'csv']),
       out: nonEmpty('the output folder'),
-      trainShards: z.number().int().min(1).optional(),
-      validationShards: z.number().int().min(1).optional(),
-      maxSide: z.number().int().min(1).optional(),
-      seed: z.number().int().optional(),
+      trainShards: z.number().int().min(1).max(LIMITS.shards).optional(),
+      validationShards: z.number().int().min(1).max(LIMITS.shards).optional(),
+      maxSide: z.number().int().min(1).max(LIMITS.maxSide).optional(),
+      seed: seed.optional(),
     })
     .strict(),
   'train.backend': z.object({}).strict(),
@@ -147,6 +149,23 @@ export const methods = {
     })
     .strict(),
   'model.export': z.object({ run: z.string().optional(), out: nonEmpty('the output folder') }).strict(),
+  /** embeddings (incremental) then out-of-sample scores and the confident-learning ranking, as a job */
+  'review.start': z.object({ run: z.string().optional(), folds: z.number().int().min(2).max(20).optional(), method: z.enum(['kfold', 'knn']).optional() }).strict(),
+  /** the ranked queue: optionally only items labelled in a category (and below) and/or suggested as one */
+  'review.queue': z
+    .object({
+      run: nonEmpty('the run'),
+      labelled: id.optional(),
+      suggested: id.optional(),
+      offset: z.number().int().min(0).max(10_000_000),
+      limit: z.number().int().min(1).max(1000),
+    })
+    .strict(),
+  /** keep the labels of these items: they leave the queue until their label changes (one undoable batch) */
+  'review.keep': z.object({ ids: z.array(id).min(1).max(100_000) }).strict(),
+  /** nearest neighbours of an item among items labelled with its label, and with the suggested category */
+  'review.neighbours': z.object({ run: nonEmpty('the run'), id, category: id.optional(), k: z.number().int().min(1).max(50).optional() }).strict(),
+  'review.summary': z.object({ run: nonEmpty('the run') }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -266,6 +285,11 @@ export interface Results {
   'evaluate.report': EvaluationReport;
   'evaluate.matrix': ConfusionMatrix;
   'model.export': { out: string; files: string[] };
+  'review.start': { job: number; run: string };
+  'review.queue': ReviewQueue;
+  'review.keep': EditOutcome;
+  'review.neighbours': { labelled: GridItem[]; suggested: GridItem[] };
+  'review.summary': ReviewCategorySummary[];
 }
 
 export interface RunSummary {

@@ -86,3 +86,40 @@ export interface ConfusionMatrix {
   /** counts[labelled][predicted] */
   counts: number[][];
 }
+
+/** One item the review ranks as likely mislabelled, with the model's suggestion. */
+export interface ReviewItem {
+  id: number;
+  path: string;
+  /** current label */
+  categoryId: number;
+  label: string;
+  /** the out-of-sample suggestion (the most probable other category) */
+  suggested: { id: number | null; name: string; probability: number };
+  /** out-of-sample probability of the current label */
+  labelProbability: number;
+  /** higher = more likely wrong (1 - self-confidence, or the margin, see docs/review.md) */
+  score: number;
+  /** in the confident-learning error set (the others are ranked, not suspected) */
+  suspected: boolean;
+}
+
+export interface ReviewQueue {
+  run: string;
+  items: ReviewItem[];
+  /** items matching the filter still to review (suspected, not kept, label unchanged since scoring) */
+  total: number;
+  /** suspected items of the filter that a person has decided (accepted, kept, excluded or relabeled) */
+  reviewed: number;
+  suspected: number;
+  scoredAt: string | null;
+}
+
+export interface ReviewCategorySummary {
+  categoryId: number;
+  name: string;
+  items: number;
+  /** the confident joint's estimate of wrong labels in this category, and its share */
+  estimatedErrors: number;
+  estimatedShare: number;
+}

@@ -15,13 +15,13 @@ import { Project } from '../project.js';
 import { labelsArea } from './areas/labels.js';
 import { predictArea } from './areas/predict.js';
 import { prepareArea } from './areas/prepare.js';
+import { reviewArea } from './areas/review.js';
 import { projectArea } from './areas/project.js';
 import { trainArea } from './areas/train.js';
 import type { Emit, Handlers, StudioContext, StudioOptions } from './context.js';
 import { rememberRecent } from './home.js';
 import { itemFileToShow, MediaAccessError } from './media.js';
 import { ThumbnailService } from './thumbnails.js';
-import { watchOtherWriters } from './otherWriters.js';
 import { watchOtherWriters } from './otherWriters.js';
 
 export type { StudioOptions } from './context.js';
@@ -41,8 +41,6 @@ export class Studio implements StudioContext {
   private readonly handlers: Handlers;
   /** stops watching for other processes' edits of the open project */
   private stopWatching: (() => void) | null = null;
-  /** stops watching for other processes' edits of the open project */
-  private stopWatching: (() => void) | null = null;
 
   constructor(
     readonly options: StudioOptions,
@@ -58,6 +56,7 @@ export class Studio implements StudioContext {
       ...prepareArea(this),
       ...trainArea(this),
       ...predictArea(this),
+      ...reviewArea(this),
     };
   }
 
@@ -84,7 +83,6 @@ export class Studio implements StudioContext {
     this.browse = new BrowseRepo(project.db);
     this.thumbnails = new ThumbnailService(project);
     this.stopWatching = watchOtherWriters(project, () => this.labelsChanged(null, 'changed by another program'));
-    this.stopWatching = watchOtherWriters(project, () => this.labelsChanged(null, 'changed by another program'));
     const info = this.info()!;
     rememberRecent(info);
     this.emit('onProjectChanged', info);
@@ -92,8 +90,6 @@ export class Studio implements StudioContext {
   }
 
   async closeProject(): Promise<void> {
-    this.stopWatching?.();
-    this.stopWatching = null;
     this.stopWatching?.();
     this.stopWatching = null;
     await this.jobs.stopAll();
