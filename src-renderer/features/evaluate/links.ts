@@ -1,5 +1,5 @@
 /** From a number in the evaluation to exactly its items in Browse: the filter and the chip that names it. */
-import type { ItemFilter } from '../../../src-main/shared/contract';
+import type { ItemFilter } from '../../../src-main/shared/contract.js'; // .js: the unit tests typecheck this file under NodeNext too
 
 export interface EvalContext {
   run: string;
