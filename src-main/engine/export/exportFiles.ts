@@ -13,7 +13,7 @@ import { verifyUndecoded } from '../dataset/verify.js';
 import type { VerifiedNow } from './exportTfrecord.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import type { Project } from '../project.js';
-import { selectForExport } from './selection.js';
+import { selectForExport, splitUnsplitItems } from '../dataset/selection.js';
 import { writeAtomically } from '../files.js';
 
 export interface FilesExportResult {
@@ -32,7 +32,8 @@ const safe = (part: string): string => part.replace(/[\\/:*?"<>|\0]/g, '_');
 
 export async function exportFolders(project: Project, out: string, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<FilesExportResult> {
   const verified = await verifyUndecoded(project, { signal, onProgress });
-  const selection = await selectForExport(project);
+  await splitUnsplitItems(project, signal);
+  const selection = selectForExport(project);
   const root = project.datasetRoot;
   const result: FilesExportResult = {
     format: 'folders', out, files: 0, linked: 0, copied: 0, labels: selection.labels, splits: { train: 0, validation: 0 },
@@ -67,7 +68,8 @@ export async function exportFolders(project: Project, out: string, onProgress?: 
 
 export async function exportCsv(project: Project, out: string, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<FilesExportResult> {
   const verified = await verifyUndecoded(project, { signal, onProgress });
-  const selection = await selectForExport(project);
+  await splitUnsplitItems(project, signal);
+  const selection = selectForExport(project);
   const root = project.datasetRoot;
   const lines = ['path,label,split'];
   const all = [...selection.records.train, ...selection.records.validation];

@@ -21,7 +21,8 @@ import { writeAtomically } from '../files.js';
 import type { Pieces } from '../tfrecord/protobuf.js';
 import type { Split } from '../db/repos/plan.js';
 import { shuffled } from '../../shared/random.js';
-import { selectForExport, shardName, shardRanges, type ExportRecord } from './selection.js';
+import { selectForExport, splitUnsplitItems, type ExportRecord } from '../dataset/selection.js';
+import { shardName, shardRanges } from './shards.js';
 
 export interface TfrecordOptions {
   out: string;
@@ -74,7 +75,8 @@ export async function exportTfrecord(project: Project, options: TfrecordOptions)
   const quality = options.quality ?? 100;
   // every image passed through must have been decoded whole once: do it now for those not yet
   const verified = await verifyUndecoded(project, { signal: options.signal, onProgress: options.onProgress });
-  const selection = await selectForExport(project);
+  await splitUnsplitItems(project, options.signal);
+  const selection = selectForExport(project);
   const plan = (['train', 'validation'] as const).map((split) => {
     const records = shuffled(selection.records[split], seed);
     const asked = split === 'train' ? options.trainShards : options.validationShards;

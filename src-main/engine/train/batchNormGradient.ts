@@ -5,7 +5,8 @@
  * the same values; per-channel factors are computed on C numbers, and the shared reduction
  * is done once. Registered for every backend: the math is the same.
  */
-import * as tf from '@tensorflow/tfjs';
+// tf.ts is the one TensorFlow.js importer; it imports this module to register the kernels, and tf is only used inside functions, so the cycle is harmless
+import { tf } from './tf.js';
 
 export function registerBatchNormGradient(): void {
   tf.registerGradient({

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { itemFile } from '../dataset/sources.js';
-import { selectForExport } from '../export/selection.js';
+import { selectForExport, splitUnsplitItems } from '../dataset/selection.js';
 import type { Project } from '../project.js';
 import { EventWriter } from './events.js';
 import { buildModel, DEFAULT_IMAGE_SIZE, withNewHead, type ModelName } from './models.js';
@@ -38,7 +38,8 @@ export function runDir(project: Project, run: string): string {
 }
 
 async function samplesFor(project: Project): Promise<{ labels: string[]; train: Sample[]; validation: Sample[] }> {
-  const selection = await selectForExport(project);
+  await splitUnsplitItems(project);
+  const selection = selectForExport(project);
   const root = project.datasetRoot;
   const formats = project.items.activeFormats();
   const toSample = (r: { itemId: number; path: string; label: number }): Sample => ({ file: itemFile(root, r.path), format: formats.get(r.itemId) ?? null, label: r.label - 1 });

@@ -13,7 +13,8 @@
  *
  * Channels-last only (what tfjs-layers uses). Checked against the CPU backend in the tests.
  */
-import * as tf from '@tensorflow/tfjs';
+// tf.ts is the one TensorFlow.js importer; it imports this module to register the kernels, and tf is only used inside functions, so the cycle is harmless
+import { tf } from './tf.js';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Pair = [number, number];
