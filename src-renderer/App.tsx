@@ -27,7 +27,8 @@ function Studio() {
   const info = useQuery('app.info', {}, ['onProjectChanged']);
   const [selected, setSelected] = useState(0);
   const [view, setView] = useState<View>('browse');
-  const backend = useQuery('train.backend', info.data?.project ? {} : null);
+  // the backend is probed in a child process (and cached), so asking at once costs the engine nothing
+  const backend = useQuery('train.backend', {});
   const jobs = useJobs((d) => notify(`${d.title}: ${d.state === 'done' ? d.message : `${d.state}: ${d.message}`}`, { kind: d.state === 'failed' ? 'error' : 'info' }));
   if (info.error) return <div className="fatal">{info.error}</div>;
   if (!info.data) return <div className="loading">Loading…</div>;
@@ -62,7 +63,7 @@ function Studio() {
       ) : (
         <StartScreen />
       )}
-      <StatusBar backend={backend.data?.label ?? 'loading…'} jobs={jobs} selected={selected} onCancel={(id) => void call('jobs.cancel', { id })} />
+      <StatusBar backend={backend.data?.label ?? (backend.error ? `unknown (${backend.error})` : 'probing…')} jobs={jobs} selected={selected} onCancel={(id) => void call('jobs.cancel', { id })} />
     </div>
   );
 }

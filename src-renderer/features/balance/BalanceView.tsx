@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Args } from '../../../src-main/shared/contract';
 import { useQuery } from '../../api/hooks';
 import { call } from '../../api/transport';
 import { useNotify } from '../../components/Toasts';
+import { AppliedPlan } from './AppliedPlan';
 import { DistributionChart } from './DistributionChart';
 import { PlanTable } from './PlanTable';
 
@@ -22,6 +23,22 @@ export function BalanceView({ active }: { active: boolean }) {
   const preview = useQuery('balance.preview', active ? options : null, ['onLabelsChanged', 'onJobDone']);
   const fail = (e: Error): void => notify(e.message, { kind: 'error' });
   const view = preview.data;
+  const showOptions = (o: NonNullable<Args<'balance.apply'>>): void => {
+    setMax(o.maxPerCategory ? String(o.maxPerCategory) : '');
+    setMin(o.minPerCategory ? String(o.minPerCategory) : '');
+    setOversample(o.oversample ?? false);
+    setSeed(String(o.seed ?? 42));
+  };
+  // the form starts from the applied plan's settings (once), so what is shown is what is in force
+  const filled = useRef(false);
+  useEffect(() => {
+    if (!view || filled.current) return;
+    filled.current = true;
+    if (view.applied) showOptions(view.applied);
+  }, [view]);
+  // the preview query answers for the form's options; after Apply it must also learn the stored plan changed
+  const apply = (o: Args<'balance.apply'>): void =>
+    void call('balance.apply', o).then((v) => (notify(`Plan applied: ${v.totals.final.toLocaleString()} training examples`), showOptions(o), preview.reload()), fail);
 
   return (
     <div className="balance" data-testid="balance-view">
@@ -50,8 +67,8 @@ export function BalanceView({ active }: { active: boolean }) {
           <label>min per category <input type="number" min={0} value={min} placeholder="none" onChange={(e) => setMin(e.target.value)} /></label>
           <label><input type="checkbox" checked={oversample} onChange={(e) => setOversample(e.target.checked)} /> below the minimum: oversample (else drop)</label>
           <label>seed <input type="number" value={seed} onChange={(e) => setSeed(e.target.value)} /></label>
-          <button className="primary" data-testid="apply-plan" onClick={() => void call('balance.apply', options).then((v) => notify(`Plan applied: ${v.totals.final.toLocaleString()} training examples`), fail)}>Apply plan</button>
-          <p className="muted">{view?.applied ? `Applied plan: cap ${view.applied.maxPerCategory || 'none'}, min ${view.applied.minPerCategory || 'none'}${view.applied.oversample ? ' (oversample)' : ''}.` : 'No plan applied: every item counts once.'}</p>
+          <button className="primary" data-testid="apply-plan" onClick={() => apply(options)}>Apply plan</button>
+          {view && <AppliedPlan view={view} onReplan={apply} />}
         </section>
         <section className="panel">
           <h3>Merge categories</h3>

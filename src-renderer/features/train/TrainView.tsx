@@ -24,6 +24,7 @@ export function TrainView({ active }: { active: boolean }) {
   const { metrics, live } = useRunMetrics(shown);
   const fail = (e: Error): void => notify(e.message, { kind: 'error' });
   useEvent('onTrainEvent', (e) => {
+    if (e.type === 'start' && e.note) notify(e.note);
     if (e.type === 'done') notify(`Run ${e.run} ${e.state === 'done' ? `finished: validation top-1 ${pct(e.top1)}` : 'stopped at a checkpoint'}`);
     if (e.type === 'error') notify(`Run ${e.run} failed: ${e.message}`, { kind: 'error' });
   });
@@ -39,6 +40,7 @@ export function TrainView({ active }: { active: boolean }) {
         </section>
         <section className="panel grow">
           <h3>{shown ? `Run ${shown}` : 'No runs yet'}</h3>
+          {running?.run === shown && !live && <p className="muted" data-testid="train-progress-starting">starting…</p>}
           {live && live.run === shown && running?.run === shown && (
             <p data-testid="train-progress">
               epoch {live.epoch}/{live.epochs} · step {live.step.toLocaleString()}/{live.totalSteps.toLocaleString()} · loss {live.loss.toFixed(4)} · {Math.round(live.imagesPerSec).toLocaleString()} images/s · {duration(live.eta)} left

@@ -15,7 +15,11 @@ export function useRunMetrics(run: string | null): { metrics: RunMetric[]; live:
   }, [run]);
   useEvent('onTrainEvent', (e) => {
     if (e.run !== run) return;
-    if (e.type === 'start') setMetrics((m) => m.filter((x) => x.step <= e.resumedAt));
+    if (e.type === 'start') {
+      // a resumed run starts afresh: the last step's figures (rate, time left) belong to the old process
+      setLive(null);
+      setMetrics((m) => m.filter((x) => x.step <= e.resumedAt));
+    }
     if (e.type === 'step') {
       setLive(e);
       setMetrics((m) => [...m, { kind: 'train', step: e.step, epoch: e.epoch, loss: e.loss, top1: e.top1, top5: e.top5, lr: e.lr, images_per_sec: e.imagesPerSec }]);
