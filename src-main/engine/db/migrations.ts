@@ -196,4 +196,51 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX items_undecoded ON items(id) WHERE decoded = 0 AND status = 'active';
     `,
   },
+  {
+    version: 6,
+    name: 'embeddings per run and item, review scores, kept labels',
+    sql: `
+      -- The penultimate layer of a run's model per item (projected to at most 256 values),
+      -- quantised to int8 with one scale per vector: 256 + 4 bytes an item.
+      CREATE TABLE embeddings (
+        run_id   TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        item_id  INTEGER NOT NULL REFERENCES items(id),
+        size     INTEGER NOT NULL,          -- the file's size and mtime when embedded
+        mtime_ms INTEGER NOT NULL,
+        scale    REAL NOT NULL,             -- value = int8 x scale
+        vector   BLOB NOT NULL,
+        PRIMARY KEY (run_id, item_id)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Out-of-sample scores of the last review of a run: the ranking of likely mislabels.
+      CREATE TABLE review_scores (
+        run_id         TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        item_id        INTEGER NOT NULL REFERENCES items(id),
+        label_id       INTEGER NOT NULL,    -- the label the scores were computed against
+        label_prob     REAL NOT NULL,       -- out-of-sample probability of that label
+        suggested      INTEGER NOT NULL,    -- the most probable other category (id)
+        suggested_prob REAL NOT NULL,
+        score          REAL NOT NULL,       -- higher = more likely wrong
+        suspected      INTEGER NOT NULL,    -- in the confident-learning error set
+        PRIMARY KEY (run_id, item_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX review_scores_rank ON review_scores(run_id, suspected, score);
+
+      -- "Keep this label": the item stays out of review queues while its label is category_id.
+      -- Undo and redo go through the batch's state, like label changes.
+      CREATE TABLE review_kept (
+        item_id     INTEGER NOT NULL REFERENCES items(id),
+        category_id INTEGER NOT NULL,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        PRIMARY KEY (item_id, batch_id)
+      ) STRICT;
+      CREATE INDEX review_kept_item ON review_kept(item_id);
+      CREATE TABLE review_meta (
+        run_id   TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+        at       TEXT NOT NULL,
+        method   TEXT NOT NULL,
+        details  TEXT NOT NULL               -- JSON: thresholds, estimated errors per category
+      ) STRICT;
+    `,
+  },
 ];
