@@ -52,7 +52,7 @@ describe('TFRecord export of mixed formats', () => {
   it('writes shards, labels.txt and a manifest that the independent reader accepts', () => {
     const out = path.join(tmp, 'mixed-tfrecord');
     const m = shiwakeJson(['export', '--project', projectDir, '--format', 'tfrecord', '--out', out, '--train-shards', '3', '--validation-shards', '2', '--max-side', '256']);
-    expect(fs.readdirSync(out).sort()).toEqual(['labels.txt', 'manifest.json', 'train-00000-of-00003', 'train-00001-of-00003', 'train-00002-of-00003', 'validation-00000-of-00002', 'validation-00001-of-00002']);
+    expect(fs.readdirSync(out).sort()).toEqual(['.shiwake-export.json', 'labels.txt', 'manifest.json', 'train-00000-of-00003', 'train-00001-of-00003', 'train-00002-of-00003', 'validation-00000-of-00002', 'validation-00001-of-00002']);
     expect(fs.readFileSync(path.join(out, 'labels.txt'), 'utf8')).toBe('Shoes > Sandals\nShoes > Sneakers\nバッグ\n');
     expect(m.left_out).toMatchObject({ excluded: 1, broken: 1, missing: 0, balance_plan: 0, failed: [] });
     expect(m.splits.train.records + m.splits.validation.records).toBe(25);
@@ -125,5 +125,5 @@ describe('Fashion-MNIST export', () => {
     const result = checkWithIndependentReader(out, expectedFromDb(dir));
     expect(result.error).toBeUndefined();
     expect(result).toMatchObject({ ok: true, records: 6000 });
-  });
+  }, 300_000); // 6,000 images imported, decoded once (no thumbnail job ran) and exported through the CLI
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { importDataset, type ImportSummary } from '../../engine/dataset/importDataset.js';
 import { checkImportSource } from '../../engine/dataset/sources.js';
+import { cancelOnSignals } from '../cancel.js';
 import { Project } from '../../engine/project.js';
 import { requireString, jsonOption, projectOption, type Command } from '../command.js';
 import { formatCount, printJson, progressPrinter, say, UsageError } from '../output.js';
@@ -17,27 +18,21 @@ export const importCommand: Command = {
     // nothing is created until the source is known to exist (and a manifest to parse)
     const source = await checkImportSource(path.resolve(positionals[0]!), manifest);
     const project = Project.openOrCreate(projectDir, positionals[0]!);
-    const controller = new AbortController();
-    const onSignal = (): void => {
-      if (controller.signal.aborted) process.exit(130);
-      process.stderr.write('\ncancelling: finishing the files in flight (press Ctrl+C again to stop at once)\n');
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
+    const cancel = cancelOnSignals('cancelling: finishing the files in flight (press Ctrl+C again to stop at once)');
     const progress = progressPrinter('files', values.json === true);
     try {
       const summary = await importDataset(project, {
         manifest,
         source,
         onProgress: progress.update,
-        signal: controller.signal,
+        signal: cancel.signal,
       });
       progress.done();
       if (values.json) printJson(summary);
       else printSummary(summary);
       return summary.state === 'cancelled' ? 130 : 0;
     } finally {
-      process.off('SIGINT', onSignal);
+      cancel.dispose();
       project.close();
     }
   },

@@ -3,10 +3,13 @@ import { appliedPlan, applyBalance, distribution, mergeCategories, planBalance }
 import { splitDataset } from '../../engine/dataset/split.js';
 import { exportCsv, exportFolders } from '../../engine/export/exportFiles.js';
 import { exportTfrecord, type VerifiedNow } from '../../engine/export/exportTfrecord.js';
+import { LIMITS } from '../../shared/limits.js';
+import { cancelOnSignals } from '../cancel.js';
 import { jsonOption, optionalNumber, projectOption, requireString, withProject, type Command } from '../command.js';
 import { formatCount, printJson, progressPrinter, say, UsageError } from '../output.js';
 
-const whole = (n: number): boolean => Number.isInteger(n) && n >= 0;
+const whole = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= LIMITS.perCategory;
+const isSeed = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= LIMITS.seed;
 
 /** What an export had to decode first (images the thumbnail job had not checked yet). */
 function sayVerified(v: VerifiedNow): void {
@@ -22,11 +25,21 @@ export const splitCommand: Command = {
   options: { ...projectOption, ...jsonOption, validation: { type: 'string' }, seed: { type: 'string' }, reset: { type: 'boolean' } },
   run(values) {
     const validation = optionalNumber(values, 'validation', (n) => n > 0 && n < 1, 'a share between 0 and 1, like 0.1');
-    const seed = optionalNumber(values, 'seed', Number.isInteger, 'an integer');
+    const seed = optionalNumber(values, 'seed', isSeed, `a whole number from 0 to ${LIMITS.seed}`);
     return withProject(values, this, async (project) => {
       const progress = progressPrinter('files', values.json === true);
-      const s = await splitDataset(project, { validation, seed, reset: values.reset === true, onProgress: progress.update });
+      const cancel = cancelOnSignals();
+      const s = await splitDataset(project, { validation, seed, reset: values.reset === true, onProgress: progress.update, signal: cancel.signal })
+        .catch((err: unknown) => {
+          if (cancel.signal.aborted) return undefined;
+          throw err;
+        })
+        .finally(cancel.dispose);
       progress.done();
+      if (!s) {
+        say('Split cancelled: nothing was changed.');
+        return 130;
+      }
       if (values.json) return printJson(s);
       say(`Split ${formatCount(s.train + s.validationItems)} items: ${formatCount(s.train)} train, ${formatCount(s.validationItems)} validation (${(s.validation * 100).toFixed(0)}%, seed ${s.seed}); ${formatCount(s.placed)} placed now, ${formatCount(s.kept)} kept their split.`);
       if (s.duplicateGroups > 0) say(`${formatCount(s.duplicateGroups)} groups of identical files, each kept in one split.`);
@@ -46,10 +59,10 @@ export const balanceCommand: Command = {
   },
   run(values) {
     const options = {
-      maxPerCategory: optionalNumber(values, 'max-per-category', whole, 'a whole number'),
-      minPerCategory: optionalNumber(values, 'min-per-category', whole, 'a whole number'),
+      maxPerCategory: optionalNumber(values, 'max-per-category', whole, `a whole number up to ${LIMITS.perCategory}`),
+      minPerCategory: optionalNumber(values, 'min-per-category', whole, `a whole number up to ${LIMITS.perCategory}`),
       oversample: values.oversample === true,
-      seed: optionalNumber(values, 'seed', Number.isInteger, 'an integer'),
+      seed: optionalNumber(values, 'seed', isSeed, `a whole number from 0 to ${LIMITS.seed}`),
     };
     return withProject(values, this, (project) => {
       const merges = ((values.merge as string[] | undefined) ?? []).map((m) => {
@@ -110,16 +123,15 @@ export const exportCommand: Command = {
     const positive = (n: number): boolean => Number.isInteger(n) && n >= 1;
     const opts = {
       out,
-      trainShards: optionalNumber(values, 'train-shards', positive, 'a whole number, at least 1'),
-      validationShards: optionalNumber(values, 'validation-shards', positive, 'a whole number, at least 1'),
-      maxSide: optionalNumber(values, 'max-side', positive, 'a size in pixels'),
-      seed: optionalNumber(values, 'seed', Number.isInteger, 'an integer'),
+      trainShards: optionalNumber(values, 'train-shards', (n) => positive(n) && n <= LIMITS.shards, `a whole number from 1 to ${LIMITS.shards}`),
+      validationShards: optionalNumber(values, 'validation-shards', (n) => positive(n) && n <= LIMITS.shards, `a whole number from 1 to ${LIMITS.shards}`),
+      maxSide: optionalNumber(values, 'max-side', (n) => positive(n) && n <= LIMITS.maxSide, `a size in pixels from 1 to ${LIMITS.maxSide}`),
+      seed: optionalNumber(values, 'seed', isSeed, `a whole number from 0 to ${LIMITS.seed}`),
       quality: optionalNumber(values, 'quality', (n) => positive(n) && n <= 100, 'a JPEG quality from 1 to 100'),
     };
     return withProject(values, this, async (project) => {
-      const controller = new AbortController();
-      const onSignal = (): void => (controller.signal.aborted ? process.exit(130) : controller.abort());
-      process.on('SIGINT', onSignal);
+      const cancel = cancelOnSignals();
+      const controller = { signal: cancel.signal };
       const progress = progressPrinter('records', values.json === true);
       try {
         if (format === 'tfrecord') {
@@ -140,10 +152,11 @@ export const exportCommand: Command = {
         if (values.json) printJson(r);
         else {
           sayVerified(r.verified_now);
-          say(`Exported ${formatCount(r.files)} files (${formatCount(r.splits.train)} train, ${formatCount(r.splits.validation)} validation) as ${format} to ${out}${format === 'folders' ? `: ${formatCount(r.linked)} hard links, ${formatCount(r.copied)} copies` : ''}`);
+          say(`${cancel.signal.aborted ? 'Export cancelled after' : 'Exported'} ${formatCount(r.files)} files (${formatCount(r.splits.train)} train, ${formatCount(r.splits.validation)} validation) as ${format} to ${out}${format === 'folders' ? `: ${formatCount(r.linked)} hard links, ${formatCount(r.copied)} copies` : ''}`);
         }
+        return cancel.signal.aborted ? 130 : 0;
       } finally {
-        process.off('SIGINT', onSignal);
+        cancel.dispose();
       }
     });
   },

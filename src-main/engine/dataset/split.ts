@@ -51,6 +51,8 @@ export async function splitDataset(project: Project, options: SplitOptions = {})
 
   const previous = project.meta.get('split_settings');
   const settings = JSON.stringify({ validation, seed });
+  // with duplicates half hashed, identical files could land in both splits: stop before writing
+  if (options.signal?.aborted) throw new Error('split cancelled: nothing was changed');
   const reset = options.reset === true || previous !== settings;
   const items = project.plan.activeItems();
   const decided = new Map<string, Split>();

@@ -23,6 +23,9 @@ import type { Split } from '../db/repos/plan.js';
 import { shuffled } from '../../shared/random.js';
 import { selectForExport, splitUnsplitItems, type ExportRecord } from '../dataset/selection.js';
 import { shardName, shardRanges } from './shards.js';
+import { checkOutFolder, claimOutFolder, removeEarlierExport, writeMarker } from './outFolder.js';
+import { LIMITS } from '../../shared/limits.js';
+import { breather } from '../jobs/breathe.js';
 
 export interface TfrecordOptions {
   out: string;
@@ -68,11 +71,11 @@ export interface VerifiedNow {
 }
 
 const IMAGES_PER_SHARD = 1024;
-const PROGRESS_FILE = '.shiwake-export.json';
 
 export async function exportTfrecord(project: Project, options: TfrecordOptions): Promise<TfrecordManifest> {
   const seed = options.seed ?? 42;
   const quality = options.quality ?? 100;
+  checkOutFolder(options.out); // refuse a folder of someone else's files before the long work
   // every image passed through must have been decoded whole once: do it now for those not yet
   const verified = await verifyUndecoded(project, { signal: options.signal, onProgress: options.onProgress });
   await splitUnsplitItems(project, options.signal);
@@ -81,17 +84,19 @@ export async function exportTfrecord(project: Project, options: TfrecordOptions)
     const records = shuffled(selection.records[split], seed);
     const asked = split === 'train' ? options.trainShards : options.validationShards;
     const count = asked ?? Math.max(1, Math.ceil(records.length / IMAGES_PER_SHARD));
-    if (!Number.isInteger(count) || count < 1) throw new Error(`the number of ${split} shards must be a whole number, at least 1 (got ${asked})`);
+    const most = Math.min(LIMITS.shards, Math.max(1, records.length));
+    if (!Number.isInteger(count) || count < 1 || count > most) {
+      throw new Error(`the number of ${split} shards must be a whole number from 1 to ${most} (${records.length} ${split} records, at least one per shard; got ${asked})`);
+    }
     return { split, records, count };
   });
   const opts = { train_shards: plan[0]!.count, validation_shards: plan[1]!.count, max_side: options.maxSide ?? null, seed, jpeg_quality: quality };
   const fingerprint = crypto.createHash('sha256').update(JSON.stringify({ opts, labels: selection.labels, records: plan.map((p) => p.records.map((r) => r.itemId)) })).digest('hex');
 
-  fs.mkdirSync(options.out, { recursive: true });
-  const done = resumeState(options.out, fingerprint);
   const jobs = plan.flatMap(({ split, records, count }) =>
     shardRanges(records.length, count).map(([a, b], k) => ({ split, file: shardName(split, k, count), records: records.slice(a, b) })),
   );
+  const done = claimForShards(options.out, fingerprint, [...jobs.map((j) => j.file), 'labels.txt', 'manifest.json']);
   const total = jobs.reduce((s, j) => s + j.records.length, 0);
   const meter = new ProgressMeter('writing shards', total);
   let written = jobs.filter((j) => done.has(j.file)).reduce((s, j) => s + j.records.length, 0);
@@ -103,20 +108,33 @@ export async function exportTfrecord(project: Project, options: TfrecordOptions)
   const root = project.datasetRoot;
   const queue = jobs.filter((j) => !done.has(j.file));
   let next = 0;
+  // pass-through records resolve without touching the event loop: make room for others' requests
+  const breathe = breather();
   const worker = async (): Promise<void> => {
     while (next < queue.length && !options.signal?.aborted) {
       const job = queue[next++]!;
       const info = await writeShard(path.join(options.out, job.file), job.split, job.records, root, { maxSide: options.maxSide, quality }, stats, failed, () => {
         written++;
         if (written % 32 === 0) options.onProgress?.(meter.update(written));
+        return breathe();
       }, options.signal);
       if (!info) break;
       shardInfos.set(job.file, info);
       done.set(job.file, info);
-      saveResumeState(options.out, fingerprint, done);
+      saveState();
     }
   };
+  // the marker lists finished shards for a resume; rewriting it after each of thousands of
+  // shards would cost more than the shards, so at most twice a second (and at the end)
+  let savedAt = 0;
+  const files = [...jobs.map((j) => j.file), 'labels.txt', 'manifest.json'];
+  const saveState = (force = false): void => {
+    if (!force && performance.now() - savedAt < 500) return;
+    savedAt = performance.now();
+    writeMarker(options.out, { format: 'tfrecord', files, state: 'writing', fingerprint, shards: [...done.values()] });
+  };
   await Promise.all(Array.from({ length: Math.min(options.parallel ?? 4, Math.max(1, queue.length)) }, worker));
+  saveState(true);
   options.onProgress?.(meter.update(written));
 
   const cancelled = options.signal?.aborted === true && jobs.some((j) => !done.has(j.file));
@@ -138,7 +156,7 @@ export async function exportTfrecord(project: Project, options: TfrecordOptions)
   if (!cancelled) {
     writeAtomically(path.join(options.out, 'labels.txt'), selection.labels.map((l) => `${l}\n`).join(''));
     writeAtomically(path.join(options.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    fs.rmSync(path.join(options.out, PROGRESS_FILE), { force: true });
+    writeMarker(options.out, { format: 'tfrecord', files, state: 'done', fingerprint, shards });
   }
   return manifest;
 }
@@ -151,11 +169,12 @@ async function writeShard(
   encode: { maxSide?: number; quality: number },
   stats: { passed: number; encoded: number },
   failed: { path: string; reason: string }[],
-  onRecord: () => void,
+  onRecord: () => Promise<void> | undefined,
   signal?: AbortSignal,
 ): Promise<ShardInfo | undefined> {
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, 'w');
+  let complete = false;
   const perLabel: Record<string, number> = {};
   let count = 0;
   try {
@@ -185,12 +204,14 @@ async function writeShard(
         perLabel[records[i]!.label] = (perLabel[records[i]!.label] ?? 0) + 1;
       }
       pending[i] = Promise.resolve(null); // let the buffer go
-      onRecord();
+      await onRecord();
     }
     fs.fsyncSync(fd);
+    complete = true;
   } finally {
     fs.closeSync(fd);
-    if (signal?.aborted) fs.rmSync(tmp, { force: true });
+    // a cancel that lands after the last record still keeps the (whole) shard
+    if (!complete) fs.rmSync(tmp, { force: true });
   }
   fs.renameSync(tmp, file);
   return { file: path.basename(file), split, records: count, per_label: perLabel };
@@ -223,25 +244,17 @@ function sumSplit(shards: ShardInfo[], split: Split): { records: number; per_lab
   return { records, per_label: perLabel };
 }
 
-/** Shards finished by an earlier run of the same export; anything else of ours is cleared. */
-function resumeState(out: string, fingerprint: string): Map<string, ShardInfo> {
-  const file = path.join(out, PROGRESS_FILE);
-  let state: { fingerprint: string; shards: ShardInfo[] } | undefined;
-  try {
-    state = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    state = undefined;
-  }
-  const ours = /^(train|validation)-\d{5}-of-\d{5}(\.tmp-\d+)?$/;
+/**
+ * Claims the folder (see outFolder.ts) and returns the shards a killed or cancelled run of the
+ * same export finished; everything else an earlier export of ours left there is removed.
+ */
+function claimForShards(out: string, fingerprint: string, files: string[]): Map<string, ShardInfo> {
+  const earlier = claimOutFolder(out);
   const keep = new Map<string, ShardInfo>();
-  if (state?.fingerprint === fingerprint) for (const s of state.shards) if (fs.existsSync(path.join(out, s.file))) keep.set(s.file, s);
-  for (const name of fs.readdirSync(out)) {
-    if (ours.test(name) && !keep.has(name)) fs.rmSync(path.join(out, name), { force: true });
+  if (earlier?.format === 'tfrecord' && earlier.fingerprint === fingerprint) {
+    for (const s of earlier.shards ?? []) if (fs.existsSync(path.join(out, s.file))) keep.set(s.file, s);
   }
-  for (const stale of ['manifest.json', 'labels.txt']) if (keep.size === 0) fs.rmSync(path.join(out, stale), { force: true });
+  removeEarlierExport(out, earlier, new Set(keep.keys()));
+  writeMarker(out, { format: 'tfrecord', files, state: 'writing', fingerprint, shards: [...keep.values()] });
   return keep;
-}
-
-function saveResumeState(out: string, fingerprint: string, done: Map<string, ShardInfo>): void {
-  writeAtomically(path.join(out, PROGRESS_FILE), JSON.stringify({ fingerprint, shards: [...done.values()] }));
 }

@@ -28,7 +28,11 @@ export function prepareArea(ctx: StudioContext): AreaHandlers<PrepareMethods> {
   const startSplit = (options: Args<'dataset.split'>): number => {
     const { project } = ctx.need();
     return ctx.jobs.start('split', 'Split train/validation', async (signal, progress) => {
-      const s = await splitDataset(project, { ...options, onProgress: progress, signal });
+      const s = await splitDataset(project, { ...options, onProgress: progress, signal }).catch((err: unknown) => {
+        if (signal.aborted) return undefined;
+        throw err;
+      });
+      if (!s) return { cancelled: true, message: 'split cancelled: nothing was changed' };
       ctx.labelsChanged(null, 'split');
       const small = s.tooSmall.length ? `; too small to split (all in train): ${s.tooSmall.map((t) => t.name).join(', ')}` : '';
       return { cancelled: false, message: `${s.train} train, ${s.validationItems} validation${small}` };
