@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../src-main/engine/dataset/importDataset.js';
 import { idsForPaths, moveItems } from '../../src-main/engine/dataset/labels.js';
+import { SPLIT_CHUNK, splitDataset } from '../../src-main/engine/dataset/split.js';
 import { openDatabase } from '../../src-main/engine/db/connection.js';
 import { Project } from '../../src-main/engine/project.js';
 import { Studio } from '../../src-main/engine/studio/studio.js';
@@ -108,6 +109,34 @@ describe('concurrent writers', () => {
     const categoryOf = (p: string) => project.categories.nameOf(project.items.get(idsForPaths(project, [p])[0]!)!.category_id);
     expect(['A/0.jpg', 'A/1.jpg', 'A/2.jpg', 'A/3.jpg'].map(categoryOf)).toEqual(Array(4).fill('New > Shared'));
     expect(project.items.get(idsForPaths(project, ['A/4.jpg'])[0]!)!.status).toBe('excluded');
+    project.close();
+  });
+
+  it('a long split commits in chunks, so writes from elsewhere interleave', async () => {
+    const project = Project.openOrCreate(path.join(tmp, `project-${n++}`), root);
+    const total = SPLIT_CHUNK * 2 + 500;
+    project.db.transaction(() => {
+      const categoryId = project.categories.ensure('Many');
+      for (let i = 0; i < total; i++) {
+        // unique sizes: no duplicate hashing, which would read files these rows do not have
+        project.items.insert({ path: `many/${i}.jpg`, size: 1000 + i, mtime_ms: 0, width: 8, height: 8, format: 'jpeg', category_id: categoryId, status: 'active', reason: null } as never);
+      }
+    })();
+    const other = Project.open(project.dir);
+    const seen: number[] = [];
+    let done = false;
+    const tick = (): void => {
+      if (done) return;
+      seen.push(other.db.prepare('SELECT COUNT(*) FROM items WHERE split IS NOT NULL').pluck().get() as number);
+      other.meta.set('tick', String(seen.length)); // a write between two of the split's transactions
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const summary = await splitDataset(project, { seed: 1 });
+    done = true;
+    expect(summary.train + summary.validationItems).toBe(total);
+    expect(seen.some((count) => count > 0 && count < total)).toBe(true);
+    other.close();
     project.close();
   });
 

@@ -42,6 +42,9 @@ export interface SplitSummary {
   tooSmall: { name: string; items: number }[];
 }
 
+/** items whose split is written per transaction */
+export const SPLIT_CHUNK = 20_000;
+
 export async function splitDataset(project: Project, options: SplitOptions = {}): Promise<SplitSummary> {
   const validation = options.validation ?? 0.1;
   const seed = options.seed ?? 42;
@@ -89,11 +92,20 @@ export async function splitDataset(project: Project, options: SplitOptions = {})
     if (item.split === split) kept++;
     else assign.set(item.id, split);
   }
-  project.db.transaction(() => {
-    if (reset) project.plan.clearSplits();
-    project.plan.setSplits(reset ? new Map(items.map((i) => [i.id, decided.get(unitOf(i))!])) : assign);
-    project.meta.set('split_settings', settings);
-  })();
+  // Written in transactions of SPLIT_CHUNK items with a pause between, so other writers (a
+  // relabel in the studio, a CLI command) interleave: a million updates in one transaction
+  // held the write lock for longer than their busy timeout. The settings are stored last, so a
+  // split killed half way is redone whole by the next run (or, with the same settings, only
+  // the items still without a split are placed).
+  const rows = reset ? items.map((i): [number, Split] => [i.id, decided.get(unitOf(i))!]) : [...assign];
+  for (let start = 0; start === 0 || start < rows.length; start += SPLIT_CHUNK) {
+    project.db.transaction(() => {
+      if (reset && start === 0) project.plan.clearSplits();
+      project.plan.setSplits(new Map(rows.slice(start, start + SPLIT_CHUNK)));
+    })();
+    if (start + SPLIT_CHUNK < rows.length) await new Promise((resolve) => setImmediate(resolve));
+  }
+  project.meta.set('split_settings', settings);
 
   const categories: CategorySplit[] = [...byCategory].map(([categoryId, list]) => {
     const v = list.filter((i) => decided.get(unitOf(i)) === 'validation').length;
