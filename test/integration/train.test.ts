@@ -224,9 +224,13 @@ describe('resume', () => {
     expect(failed.status).toBe(1);
     const run = shiwakeJson(['runs', '--project', resumeDir])[0].run;
     expect(fs.existsSync(path.join(resumeDir, 'runs', run, 'checkpoint'))).toBe(false);
+    // a balance plan made stale by a relabel is followed, and said so
+    shiwakeJson(['balance', '--project', resumeDir, '--max-per-category', '100', '--apply']);
+    shiwakeJson(['relabel', '--project', resumeDir, '--to', 'Down', 'Across/5.png']);
     const r = shiwake(['train', '--project', resumeDir, '--resume', run]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`note: run ${run} has no checkpoint yet \\(it ended before its first epoch finished\\): training starts again from step 0`));
+    expect(r.stderr).toMatch(/\nnote: the applied balance plan is stale \(Across: \d+ train \+ \d+ validation -> .*\): training follows it as stored; re-plan/);
   });
 });
 

@@ -18,7 +18,7 @@ function oneOf<T extends string>(values: Record<string, unknown>, name: string, 
 function describe(e: TrainEvent): string | undefined {
   switch (e.type) {
     case 'start':
-      return `run ${e.run}: ${e.model} on ${e.backend}; ${formatCount(e.train)} training and ${formatCount(e.validation)} validation images, ${e.labels} categories, ${formatCount(e.totalSteps)} steps${e.resumedAt ? `, resuming at step ${e.resumedAt}` : ''}${e.note ? `\nnote: ${e.note}` : ''}`;
+      return `run ${e.run}: ${e.model} on ${e.backend}; ${formatCount(e.train)} training and ${formatCount(e.validation)} validation images, ${e.labels} categories, ${formatCount(e.totalSteps)} steps${e.resumedAt ? `, resuming at step ${e.resumedAt}` : ''}${e.note ? e.note.split('\n').map((l) => `\nnote: ${l}`).join('') : ''}`;
     case 'step':
       return `epoch ${e.epoch}/${e.epochs} step ${formatCount(e.step)}/${formatCount(e.totalSteps)}  loss ${e.loss.toFixed(4)}  top-1 ${pct(e.top1)}  top-5 ${pct(e.top5)}  lr ${e.lr.toPrecision(3)}  ${formatCount(e.imagesPerSec)} images/s  ${formatDuration(e.eta)} left`;
     case 'epoch':

@@ -5,6 +5,7 @@
  * on stop, and saves the final model with its labels and preprocessing.
  */
 import path from 'node:path';
+import { appliedPlan } from '../dataset/balance.js';
 import { itemFile } from '../dataset/sources.js';
 import { selectForExport, splitUnsplitItems } from '../dataset/selection.js';
 import type { Project } from '../project.js';
@@ -63,7 +64,12 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   const optimizer = scheduled.optimizer;
   const saved = resume ? readCheckpointState(checkpointDir) : null;
   // a run killed before its first epoch ended has nothing to resume from: it starts over, and says so
-  const note = resume && !saved ? `run ${run} has no checkpoint yet (it ended before its first epoch finished): training starts again from step 0` : undefined;
+  const stalePlan = appliedPlan(project)?.stale;
+  const note = [
+    resume && !saved ? `run ${run} has no checkpoint yet (it ended before its first epoch finished): training starts again from step 0` : '',
+    // the plan is followed as stored, but the user should know it no longer balances what is trained on
+    stalePlan ? `the applied balance plan is stale (${stalePlan.slice(0, 3).join('; ')}${stalePlan.length > 3 ? `; and ${stalePlan.length - 3} more` : ''}): training follows it as stored; re-plan in Balance or with shiwake balance --replan` : '',
+  ].filter(Boolean).join('\n') || undefined;
   if (saved) {
     ({ model, state } = await restoreCheckpoint(checkpointDir, optimizer));
     const mismatch = labelMismatch(state.labels, model.outputs[0]!.shape[1] as number, labels);
