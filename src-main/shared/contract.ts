@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import type { ImportProblems } from './problems.js';
 import type { TrainEvent } from './training.js';
 import type { ClassifyAnswer, ConfusionMatrix, EvaluationReport, ReviewCategorySummary, ReviewQueue } from './predict.js';
 import type { ItemHistory, ItemStatus, Progress, ProjectStats } from './types.js';
@@ -87,6 +88,10 @@ export const methods = {
   'categories.delete': z.object({ name: nonEmpty('the category name').max(1000) }).strict(),
   'jobs.cancel': z.object({ id }).strict(),
   'jobs.active': z.object({}).strict(),
+  /** an import's problems: the files it skipped and the broken items, with reasons (the latest import unless `job`), filtered by kind and text */
+  'import.problems': z
+    .object({ job: id.optional(), kind: z.enum(['any', 'skipped', 'broken']).optional(), search: z.string().max(500).optional(), limit: z.number().int().min(1).max(10_000).optional() })
+    .strict(),
   'files.list': z.object({ dir: z.string().optional() }).strict(),
   'dataset.split': z.object({ validation: z.number().gt(0).lt(1).optional(), seed: seed.optional(), reset: z.boolean().optional() }).strict(),
   'balance.preview': balanceOptions,
@@ -181,6 +186,8 @@ export interface CategoryNode {
   count: number;
 }
 
+  /** broken items directly in this category (they cannot be decoded; see import.problems) */
+  broken: number;
 export interface GridItem {
   id: number;
   path: string;
@@ -266,6 +273,7 @@ export interface Results {
   'jobs.cancel': boolean;
   'jobs.active': JobInfo[];
   'files.list': FolderListing;
+  'import.problems': ImportProblems;
   'dialog.pickFolder': string | null;
   'dataset.split': { job: number };
   'balance.preview': BalanceView;

@@ -14,6 +14,7 @@ import { JobManager } from '../jobs/jobManager.js';
 import { Project } from '../project.js';
 import { labelsArea } from './areas/labels.js';
 import { predictArea } from './areas/predict.js';
+import { importsArea } from './areas/imports.js';
 import { prepareArea } from './areas/prepare.js';
 import { reviewArea } from './areas/review.js';
 import { projectArea } from './areas/project.js';
@@ -56,6 +57,7 @@ export class Studio implements StudioContext {
       ...prepareArea(this),
       ...trainArea(this),
       ...predictArea(this),
+      ...importsArea(this),
       ...reviewArea(this),
     };
   }

@@ -83,6 +83,19 @@ export class ItemRepo {
     return this.brokenStmt.all() as { path: string; reason: string }[];
   }
 
+  /** Broken items with their ids, path order. */
+  brokenWithIds(): { id: number; path: string; reason: string }[] {
+    return this.db.prepare("SELECT id, path, reason FROM items WHERE status = 'broken' ORDER BY path").all() as { id: number; path: string; reason: string }[];
+  }
+
+  /** Broken items per category (the tree shows them). */
+  brokenPerCategory(): Map<number, number> {
+    const rows = this.db
+      .prepare("SELECT category_id AS id, COUNT(*) AS n FROM items INDEXED BY items_category_status WHERE status = 'broken' GROUP BY category_id")
+      .all() as { id: number; n: number }[];
+    return new Map(rows.map((r) => [r.id, r.n]));
+  }
+
   /** Ids of every item that is not already missing, streamed (the set can be 1M long). */
   *presentIds(): Generator<number> {
     for (const id of this.idsNotMissing.iterate() as IterableIterator<number>) yield id;

@@ -13,10 +13,12 @@ export function labelsArea(ctx: StudioContext): AreaHandlers<LabelMethods> {
   const project = () => ctx.need().project;
   return {
     // categories that hold no item in any status (emptied by moves or undo) are left out
-    'categories.tree': () =>
-      visibleCategories(project()).map(
-        (c): CategoryNode => ({ id: c.id, name: c.name, leaf: c.leaf_name, parentId: c.parent_id, depth: c.depth, count: c.count }),
-      ),
+    'categories.tree': () => {
+      const broken = project().items.brokenPerCategory();
+      return visibleCategories(project()).map(
+        (c): CategoryNode => ({ id: c.id, name: c.name, leaf: c.leaf_name, parentId: c.parent_id, depth: c.depth, count: c.count, broken: broken.get(c.id) ?? 0 }),
+      );
+    },
     'categories.rename': (a) => edited(ctx, renameCategory(project(), a.from, a.to)),
     'categories.delete': (a) => {
       const result = deleteCategory(project(), a.name);
