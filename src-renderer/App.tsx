@@ -11,6 +11,7 @@ import { StartScreen } from './features/start/StartScreen';
 import { NavigationProvider, type ViewId } from './components/navigation';
 import { ClassifyView } from './features/classify/ClassifyView';
 import { EvaluateView } from './features/evaluate/EvaluateView';
+import { ReviewView } from './features/review/ReviewView';
 
 type View = ViewId;
 const VIEWS: { id: View; label: string }[] = [
@@ -19,6 +20,7 @@ const VIEWS: { id: View; label: string }[] = [
   { id: 'export', label: 'Export' },
   { id: 'train', label: 'Train' },
   { id: 'evaluate', label: 'Evaluate' },
+  { id: 'review', label: 'Review' },
   { id: 'classify', label: 'Classify' },
 ];
 
@@ -57,6 +59,7 @@ function Studio() {
             <div className="view" hidden={view !== 'export'}><ExportView projectDir={project.dir} /></div>
             <div className="view" hidden={view !== 'train'}><TrainView active={view === 'train'} /></div>
             <div className="view" hidden={view !== 'evaluate'}><EvaluateView active={view === 'evaluate'} /></div>
+            <div className="view" hidden={view !== 'review'}><ReviewView active={view === 'review'} /></div>
             <div className="view" hidden={view !== 'classify'}><ClassifyView active={view === 'classify'} /></div>
           </div>
         </NavigationProvider>

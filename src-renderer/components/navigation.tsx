@@ -18,21 +18,33 @@ export interface ClassifyRequest {
   seq: number;
 }
 
-export type ViewId = 'browse' | 'balance' | 'export' | 'train' | 'evaluate' | 'classify';
+/** What another view asks Review to show: a run's queue, filtered to a (labelled, suggested) pair (Evaluate's confused pairs). */
+export interface ReviewRequest {
+  run: string;
+  labelled: number | null;
+  suggested: number | null;
+  seq: number;
+}
+
+export type ViewId = 'browse' | 'balance' | 'export' | 'train' | 'evaluate' | 'review' | 'classify';
 
 interface Navigation {
   browseRequest: BrowseRequest | null;
   classifyRequest: ClassifyRequest | null;
+  reviewRequest: ReviewRequest | null;
   showInBrowse: (filter: ItemFilter, chip: string) => void;
   classifyInView: (answer: Promise<ClassifyAnswer>, label: string) => void;
+  showInReview: (run: string, labelled: number | null, suggested: number | null) => void;
   showView: (view: ViewId) => void;
 }
 
 const NavigationContext = createContext<Navigation>({
   browseRequest: null,
   classifyRequest: null,
+  reviewRequest: null,
   showInBrowse: () => {},
   classifyInView: () => {},
+  showInReview: () => {},
   showView: () => {},
 });
 
@@ -58,6 +70,17 @@ export function NavigationProvider({ onView, children }: { onView: (view: ViewId
     },
     [onView],
   );
-  const value = useMemo(() => ({ browseRequest, classifyRequest, showInBrowse, classifyInView, showView: onView }), [browseRequest, classifyRequest, showInBrowse, classifyInView, onView]);
+  const [reviewRequest, setReviewRequest] = useState<ReviewRequest | null>(null);
+  const showInReview = useCallback(
+    (run: string, labelled: number | null, suggested: number | null) => {
+      setReviewRequest((r) => ({ run, labelled, suggested, seq: (r?.seq ?? 0) + 1 }));
+      onView('review');
+    },
+    [onView],
+  );
+  const value = useMemo(
+    () => ({ browseRequest, classifyRequest, reviewRequest, showInBrowse, classifyInView, showInReview, showView: onView }),
+    [browseRequest, classifyRequest, reviewRequest, showInBrowse, classifyInView, showInReview, onView],
+  );
   return <NavigationContext.Provider value={value}>{children}</NavigationContext.Provider>;
 }

@@ -84,7 +84,7 @@ export function EvaluateView({ active }: { active: boolean }) {
             </section>
             <section className="panel grow">
               <h3>Most confused</h3>
-              <PairsList pairs={r.pairs} onOpen={(p) => open(itemsLink(ctx, p.labelled, p.predicted))} />
+              <PairsList pairs={r.pairs} onOpen={(p) => open(itemsLink(ctx, p.labelled, p.predicted))} onReview={(p) => nav.showInReview(ctx.run, p.labelled.id, p.predicted.id)} />
             </section>
           </div>
           <MatrixPanel run={ctx.run} scope={filter} level={level} tree={tree.data ?? []} chosen={[...chosen]} onOpen={(a, b) => open(itemsLink(ctx, a, b))} />
