@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAtomically } from '../../src-main/engine/files.js';
 import { REPO, shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
@@ -14,6 +14,25 @@ import { tempDir } from '../fixtures/tmp.js';
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
 const bin = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(REPO, 'bin/shiwake.mjs'))}`;
+/** A 1 MiB tmpfs filled to the last byte, where mounting is allowed (root); otherwise null and the test says why it skips. */
+function fullDisk(): string | null {
+  const dir = path.join(tmp, 'tiny');
+  fs.mkdirSync(dir);
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.warn(`skipping the full-disk export test: cannot mount a small tmpfs (${(r.stderr || r.error?.message || '').trim()})`);
+    return null;
+  }
+  afterAll(() => spawnSync('umount', [dir]));
+  try {
+    fs.writeFileSync(path.join(dir, 'filler'), Buffer.alloc(2 * 1024 * 1024));
+  } catch {
+    // ENOSPC: full, as wanted
+  }
+  return dir;
+}
+const full = fullDisk();
+
 const sh = (script: string) => spawnSync('bash', ['-c', script], { encoding: 'utf8', cwd: REPO, env: { ...process.env, NODE_OPTIONS: '' } });
 
 beforeAll(async () => {
@@ -45,5 +64,13 @@ describe('CLI output', () => {
     fs.symlinkSync('/dev/full', `${file}.tmp-${process.pid}`); // every write to /dev/full fails with ENOSPC
     expect(() => writeAtomically(file, 'path,label,split\n')).toThrow(`no space left on the device writing ${file}`);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it.runIf(full !== null)('a CSV export onto a full disk fails naming the file and leaves no temporary file', () => {
+    const out = path.join(full!, 'export');
+    const r = sh(`${bin} export --project ${JSON.stringify(projectDir)} --format csv --out ${JSON.stringify(out)}; echo "exit=$?"`);
+    expect(r.stdout).toMatch(/exit=1\n$/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^shiwake: error: no space left on the device writing ${out.replaceAll('/', '\\/')}\\/\\S+$`));
+    expect(fs.existsSync(out) ? fs.readdirSync(out).filter((f) => f.includes('.tmp-')) : []).toEqual([]);
   });
 });
