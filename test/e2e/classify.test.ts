@@ -68,6 +68,7 @@ describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
     }
     fs.writeFileSync(path.join(tmp, 'probe-green.png'), await solid(COLOURS.Green!, 99));
     shiwakeJson(['import', root, '--project', projectDir]);
+    expect(shiwake(['split', '--project', projectDir, '--validation', '0.25']).code).toBe(0);
     const trained = shiwake(['train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '8', '--epochs', '2', '--batch-size', '8', '--seed', '1', '--json']);
     expect(trained.code, trained.stderr).toBe(0);
     const lines = trained.stdout.trim().split('\n');
@@ -121,6 +122,8 @@ describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
 
   it('evaluates, opens a confused pair in Browse with exactly its items, and a move lowers its count', async () => {
     await page.getByTestId('tab-evaluate').click();
+    // the validation split by default, the part training evaluates by itself
+    await page.waitForFunction(() => (document.querySelector('[data-testid="evaluate-scope"]') as HTMLSelectElement | null)?.value === 'validation');
     await page.getByTestId('evaluate-start').click();
     await page.waitForFunction(() => {
       const figures = document.querySelector('[data-testid="evaluate-figures"]')?.textContent;
@@ -137,7 +140,8 @@ describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
 
     await pair.click();
     await page.getByTestId('browse-chip').waitFor();
-    expect(await text('browse-chip')).toContain(`labelled ${labelled}, predicted ${predicted}, run ${run}`);
+    expect(await text('browse-chip')).toContain(`labelled ${labelled}, predicted ${predicted}, validation split, run ${run}`);
+    expect(await page.getByTestId('split-filter').inputValue()).toBe('validation');
     await shownCount(count);
     await page.locator('[data-testid="cell-predicted"]').nth(count - 1).waitFor();
     const captions = await page.getByTestId('cell-predicted').allTextContents();
@@ -163,6 +167,7 @@ describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
   it('searches Browse by file name, and classifies selected grid items into the Classify view', async () => {
     await page.getByTestId('tab-browse').click();
     await page.getByTestId('browse-chip-remove').click();
+    expect(await page.getByTestId('split-filter').inputValue()).toBe('any'); // the chip's "validation split" went with it
     await page.locator('.tree-row').first().click(); // All categories
     await page.getByTestId('browse-search').fill('blue-3');
     await shownCount(1);

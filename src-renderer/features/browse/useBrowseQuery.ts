@@ -18,6 +18,8 @@ interface Chip {
   text: string;
   categoryId: number | null;
   filter: Pick<ItemFilter, 'prediction' | 'descendants' | 'search'>;
+  /** the request chose a split (its chip says so): removing the chip shows every split again */
+  split: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export function useBrowseQuery({ categoryId, setCategoryId, setStatus, setSplit 
     setSort(f.sort ?? 'import');
     setSearchText('');
     setSearch('');
-    setChip({ text: browseRequest.chip, categoryId: f.categoryId ?? null, filter: { prediction: f.prediction, descendants: f.descendants, search: f.search } });
+    setChip({ text: browseRequest.chip, categoryId: f.categoryId ?? null, filter: { prediction: f.prediction, descendants: f.descendants, search: f.search }, split: f.split !== undefined });
   }, [browseRequest, setCategoryId, setStatus, setSplit]);
 
   // the chip names its category ("labelled A"): picking another one in the tree ends it
@@ -57,6 +59,7 @@ export function useBrowseQuery({ categoryId, setCategoryId, setStatus, setSplit 
   }, [categoryId]);
 
   const removeChip = (): void => {
+    if (chip?.split) setSplit('any');
     setChip(null);
     setSort((s) => (s === 'disagreement' ? 'import' : s));
   };

@@ -15,7 +15,10 @@ export function EvaluateView({ active }: { active: boolean }) {
   const nav = useNavigation();
   const { runs, run, setRun, error: runsError } = useFinishedRuns(active);
   const tree = useQuery('categories.tree', active ? {} : null, ['onLabelsChanged']);
-  const [scope, setScope] = useState('all');
+  // the validation split when there is one: training evaluates it at the end of each run, so its pairs are ready
+  const validation = useQuery('items.count', active ? { filter: { split: 'validation' } } : null, ['onJobDone']);
+  const [chosenScope, setScope] = useState<string | null>(null);
+  const scope = chosenScope ?? (validation.data ? 'validation' : 'all');
   const [level, setLevel] = useState<number | null>(null);
   const [chosen, setChosen] = useState<Set<number>>(new Set());
   const filter = useMemo(() => scopeFilter(scope), [scope]);
@@ -23,7 +26,7 @@ export function EvaluateView({ active }: { active: boolean }) {
   const sortedTree = useMemo(() => [...(tree.data ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)), [tree.data]);
 
   // the figures follow label changes and the end of any evaluation job
-  const report = useQuery('evaluate.report', run && active ? { run, filter, ...(level === null ? {} : { level }) } : null, ['onLabelsChanged', 'onJobDone']);
+  const report = useQuery('evaluate.report', run && active && (chosenScope !== null || validation.data !== undefined || validation.error !== undefined) ? { run, filter, ...(level === null ? {} : { level }) } : null, ['onLabelsChanged', 'onJobDone']);
   const ctx: EvalContext | null = run ? { run, scope: filter, level } : null;
   const open = (link: ItemsLink | null): void => void (link && nav.showInBrowse(link.filter, link.chip));
   const evaluate = (): void => {
