@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useJobs, useQuery } from './api/hooks';
 import { call, setMediaProject } from './api/transport';
 import { StatusBar } from './components/StatusBar';
+import { openProblems, ProblemsHost, ProblemsLink } from './features/problems/ProblemsPanel';
 import { ToastProvider, useNotify } from './components/Toasts';
 import { BalanceView } from './features/balance/BalanceView';
 import { BrowseView } from './features/browse/BrowseView';
@@ -31,7 +32,12 @@ function Studio() {
   const [view, setView] = useState<View>('browse');
   // the backend is probed in a child process (and cached), so asking at once costs the engine nothing
   const backend = useQuery('train.backend', {});
-  const jobs = useJobs((d) => notify(`${d.title}: ${d.state === 'done' ? d.message : `${d.state}: ${d.message}`}`, { kind: d.state === 'failed' ? 'error' : 'info' }));
+  const jobs = useJobs((d) =>
+    notify(`${d.title}: ${d.state === 'done' ? d.message : `${d.state}: ${d.message}`}`, {
+      kind: d.state === 'failed' ? 'error' : 'info',
+      action: d.kind === 'import' ? { label: 'Problems…', run: openProblems } : undefined,
+    }),
+  );
   if (info.error) return <div className="fatal">{info.error}</div>;
   if (!info.data) return <div className="loading">Loading…</div>;
   const project = info.data.project;
@@ -56,6 +62,7 @@ function Studio() {
           <div className="views" key={project.dir}>
             <div className="view browse-host" hidden={view !== 'browse'}><BrowseView active={view === 'browse'} onSelectionCount={setSelected} /></div>
             <div className="view" hidden={view !== 'balance'}><BalanceView active={view === 'balance'} /></div>
+        {project && <ProblemsLink key={project.dir} />}
             <div className="view" hidden={view !== 'export'}><ExportView projectDir={project.dir} /></div>
             <div className="view" hidden={view !== 'train'}><TrainView active={view === 'train'} /></div>
             <div className="view" hidden={view !== 'evaluate'}><EvaluateView active={view === 'evaluate'} /></div>
@@ -74,6 +81,7 @@ function Studio() {
 export function App() {
   return (
     <ToastProvider>
+      <ProblemsHost />
       <Studio />
     </ToastProvider>
   );

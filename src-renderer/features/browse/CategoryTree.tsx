@@ -73,6 +73,7 @@ export const CategoryTree = forwardRef<HTMLInputElement, Props>(function Categor
               {hasChildren ? (collapsed.has(node.id) ? '▸' : '▾') : ''}
             </span>
             <span className="tree-name" title={node.name}>{needle ? node.name : node.leaf}</span>
+            {node.broken > 0 && <span className="status-broken" title={`${node.broken} broken (cannot be decoded): see Import problems`} data-testid="tree-broken">⚠{node.broken}</span>}
             <span className="tree-count">{total.toLocaleString()}</span>
           </div>
         ))}
