@@ -83,6 +83,10 @@ describe('empty categories, rename, delete', () => {
     expect(tree()).toEqual(['Kids:0', 'Kids > Boots:3', 'Men:0', 'Men > Sneakers:3']); // Women is empty
     undo(project);
     expect(tree()).toEqual(['Men:0', 'Men > Sneakers:3', 'Women:0', 'Women > Boots:3']); // Kids is empty
+    // to the person, a hidden empty category is new again
+    expect(moveItems(project, ids.slice(0, 1), 'Kids > Boots').description).toBe('move 1 item to Kids > Boots (new category)');
+    undo(project);
+    expect(moveItems(project, [], 'Kids')).toEqual({ batch: null, changed: 0, description: 'nothing to move: no items selected' });
     moveItems(project, ids, 'Men > Sneakers');
     expect(tree()).toEqual(['Men:0', 'Men > Sneakers:6']);
   });

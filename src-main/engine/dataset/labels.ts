@@ -50,12 +50,15 @@ export function moveItems(project: Project, ids: readonly number[], categoryName
   const name = normalizeCategoryName(categoryName);
   return project.db.transaction(() => {
     const total = selectKnown(project, ids);
+    if (total === 0) return { batch: null, description: 'nothing to move: no items selected', changed: 0 };
     const existingId = project.categories.findId(name);
     const moving = existingId === undefined ? total : project.edits.movableCount(existingId);
     const already = total - moving;
     if (moving === 0) return { batch: null, description: `nothing to move: ${already === 1 ? 'the item is' : `all ${plural(already, 'item')} are`} already in ${name}`, changed: 0 };
+    // a category emptied earlier keeps its row but is not shown: to the person it is new
+    const isNew = existingId === undefined || project.categories.statusCounts(project.categories.subtree(name).map((c) => c.id)).length === 0;
     const toId = project.categories.ensure(name);
-    const description = `move ${plural(moving, 'item')} to ${name}${existingId === undefined ? ' (new category)' : ''}${already ? ` (${formatCount(already)} already there)` : ''}`;
+    const description = `move ${plural(moving, 'item')} to ${name}${isNew ? ' (new category)' : ''}${already ? ` (${formatCount(already)} already there)` : ''}`;
     const batch = project.labels.createBatch(source, description, true);
     return { batch, description, changed: project.edits.moveSelection(batch, toId, name) };
   })();
@@ -73,6 +76,7 @@ function changeStatus(project: Project, ids: readonly number[], action: 'exclude
   const [from, to] = action === 'exclude' ? (['active', 'excluded'] as const) : (['excluded', 'active'] as const);
   return project.db.transaction(() => {
     const total = selectKnown(project, ids);
+    if (total === 0) return { batch: null, description: `nothing to ${action}: no items selected`, changed: 0 };
     const changing = project.edits.selectedWithStatus(from);
     const others = total - changing;
     if (changing === 0) return { batch: null, description: `nothing to ${action}: ${total === 1 ? 'the item is not' : `none of the ${plural(total, 'item')} is`} ${from}`, changed: 0 };
