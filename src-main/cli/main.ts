@@ -2,7 +2,9 @@
 import type { Command } from './command.js';
 import { parseCommandArgs } from './command.js';
 import { classifyCommand, evaluateCommand, exportModelCommand } from './commands/classify.js';
+import { duplicatesCommand } from './commands/duplicates.js';
 import { hostCommand } from './commands/host.js';
+import { reviewCommand } from './commands/review.js';
 import { importCommand } from './commands/import.js';
 import {
   deleteCategoryCommand,
@@ -20,7 +22,7 @@ import { statsCommand } from './commands/stats.js';
 import { doctorCommand, runsCommand, trainCommand } from './commands/train.js';
 import { handleClosedStdout, UsageError } from './output.js';
 
-const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, renameCategoryCommand, deleteCategoryCommand, splitCommand, balanceCommand, exportCommand, trainCommand, runsCommand, classifyCommand, evaluateCommand, exportModelCommand, doctorCommand, serveCommand, hostCommand];
+const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, renameCategoryCommand, deleteCategoryCommand, splitCommand, balanceCommand, exportCommand, trainCommand, runsCommand, classifyCommand, evaluateCommand, exportModelCommand, reviewCommand, duplicatesCommand, doctorCommand, serveCommand, hostCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -16,6 +16,7 @@ import { LabelRepo } from './db/repos/labels.js';
 import { MetaRepo } from './db/repos/meta.js';
 import { PlanRepo } from './db/repos/plan.js';
 import { PredictionRepo } from './db/repos/predictions.js';
+import { ReviewRepo } from './db/repos/review.js';
 import { RunRepo } from './db/repos/runs.js';
 
 export const DB_FILE = 'shiwake.db';
@@ -31,6 +32,7 @@ export class Project {
   readonly plan: PlanRepo;
   readonly runs: RunRepo;
   readonly predictions: PredictionRepo;
+  readonly review: ReviewRepo;
 
   private constructor(
     readonly dir: string,
@@ -45,6 +47,7 @@ export class Project {
     this.plan = new PlanRepo(db);
     this.runs = new RunRepo(db);
     this.predictions = new PredictionRepo(db);
+    this.review = new ReviewRepo(db);
   }
 
   /** The dataset folder this project was made from (absolute). */

@@ -7,6 +7,7 @@
 import { itemFile } from '../dataset/sources.js';
 import type { PredictionRow } from '../db/repos/predictions.js';
 import { encodeTopK } from '../db/repos/predictions.js';
+import { quantize, type EmbeddingRow } from '../db/repos/review.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import type { Project } from '../project.js';
 import type { Progress } from '../../shared/types.js';
@@ -22,6 +23,8 @@ export interface EvaluateOptions {
   onProgress?: (p: Progress) => void;
   /** a stable key of the filter, to remember when it was last evaluated */
   filterKey?: string;
+  /** also store each item's embedding (the review's input); items then count as done when their embedding is */
+  embed?: boolean;
 }
 
 export interface EvaluateResult {
@@ -36,8 +39,8 @@ export interface EvaluateResult {
 
 export async function evaluateItems(project: Project, run: string, labels: readonly string[], predictor: Predictor, itemIds: readonly number[], options: EvaluateOptions = {}): Promise<EvaluateResult> {
   const map = new LabelMap(project, labels);
-  const todo = project.predictions.needing(run, itemIds);
-  const meter = new ProgressMeter('classifying', todo.length);
+  const todo = options.embed ? project.review.embeddingsNeeding(run, itemIds) : project.predictions.needing(run, itemIds);
+  const meter = new ProgressMeter(options.embed ? 'embedding' : 'classifying', todo.length);
   const failed: EvaluateResult['failed'] = [];
   const root = project.datasetRoot;
   const k = Math.min(STORED_TOP_K, labels.length);
@@ -46,15 +49,18 @@ export async function evaluateItems(project: Project, run: string, labels: reado
   const runChunk = async (ids: number[]): Promise<void> => {
     const items = ids.map((id) => project.items.get(id)!).filter((i) => i !== undefined);
     const want = items.map((i) => map.indexOf(i.category_id));
-    const answers = await predictor.predict(items.map((i) => ({ file: itemFile(root, i.path), format: i.format })), k, want);
+    const answers = await predictor.predict(items.map((i) => ({ file: itemFile(root, i.path), format: i.format })), k, want, undefined, options.embed);
     const rows: PredictionRow[] = [];
+    const embeddings: EmbeddingRow[] = [];
     answers.forEach((a, n) => {
       const item = items[n]!;
       if ('error' in a) return void failed.push({ path: item.path, error: a.error });
       const top = a.top.map(([index, p]): [number, number] => [map.stored(index), p]);
       rows.push({ item_id: item.id, label_id: item.category_id, top1: top[0]![0], top1_prob: top[0]![1], label_prob: a.want, top_k: encodeTopK(top), size: item.size, mtime_ms: item.mtime_ms });
+      if (a.embedding) embeddings.push({ item_id: item.id, size: item.size, mtime_ms: item.mtime_ms, ...quantize(a.embedding) });
     });
     project.predictions.save(run, rows);
+    if (embeddings.length) project.review.saveEmbeddings(run, embeddings);
     done += ids.length;
     options.onProgress?.(meter.update(done));
   };

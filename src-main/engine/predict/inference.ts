@@ -7,6 +7,21 @@ import { centralCrop, decodeForClassification } from '../images/classifyInput.js
 import { loadModel } from '../train/modelIO.js';
 import { initBackend, tf, type BackendInfo, type BackendName } from '../train/tf.js';
 import { readModelFolder, type ModelFolder } from './modelFolder.js';
+import { rng } from '../../shared/random.js';
+
+/** A seeded Gaussian projection matrix [from, to], scaled by 1/sqrt(to): distances are kept in expectation. */
+function projection(from: number, to: number): tf.Tensor2D {
+  const random = rng(0x5eed);
+  const values = new Float32Array(from * to);
+  for (let i = 0; i < values.length; i += 2) {
+    // Box-Muller: two normal values from two uniform ones
+    const r = Math.sqrt(-2 * Math.log(1 - random()));
+    const t = 2 * Math.PI * random();
+    values[i] = (r * Math.cos(t)) / Math.sqrt(to);
+    if (i + 1 < values.length) values[i + 1] = (r * Math.sin(t)) / Math.sqrt(to);
+  }
+  return tf.tensor2d(values, [from, to]);
+}
 
 export interface InputFile {
   file: string;
@@ -14,14 +29,28 @@ export interface InputFile {
   format: string | null;
 }
 
-export type Scored = { probs: Float32Array; ms: number } | { error: string; ms: number };
+/** probs: softmax over every category; embedding (when asked): the penultimate layer, at most EMBEDDING_DIM wide */
+export type Scored = { probs: Float32Array; embedding?: Float32Array; ms: number } | { error: string; ms: number };
+
+/** Embeddings wider than this are projected down (seeded Gaussian projection, Johnson-Lindenstrauss). */
+export const EMBEDDING_DIM = 256;
 
 export class LoadedModel {
+  /** the same network with two outputs: the features the classifier head reads, and the logits */
+  private readonly twoHeaded: tf.LayersModel;
+  private readonly project: tf.Tensor2D | null;
+
   private constructor(
     readonly folder: ModelFolder,
     readonly backend: BackendInfo,
     private readonly model: tf.LayersModel,
-  ) {}
+  ) {
+    const logits = model.outputs[0]!;
+    const features = logits.sourceLayer.input as tf.SymbolicTensor;
+    this.twoHeaded = tf.model({ inputs: model.inputs, outputs: [features, logits] });
+    const width = features.shape.slice(1).reduce((a: number, b) => a * (b ?? 1), 1);
+    this.project = width > EMBEDDING_DIM ? projection(width, EMBEDDING_DIM) : null;
+  }
 
   static async load(dir: string, backend?: BackendName): Promise<LoadedModel> {
     const info = await initBackend(backend);
@@ -45,7 +74,7 @@ export class LoadedModel {
   }
 
   /** Decodes every file (in parallel, on libuv's pool) and runs the decodable ones as one batch. */
-  async predict(files: readonly InputFile[]): Promise<Scored[]> {
+  async predict(files: readonly InputFile[], embed = false): Promise<Scored[]> {
     const { imageSize: size, evalCrop } = this.folder.preprocessing;
     const crop = centralCrop(evalCrop);
     const started = performance.now();
@@ -55,6 +84,8 @@ export class LoadedModel {
     const ok = decoded.flatMap((d, i) => ('rgb' in d ? [i] : []));
     const pixels = size * size * 3;
     let probs: Float32Array = new Float32Array(0);
+    let features: Float32Array = new Float32Array(0);
+    let width = 0;
     if (ok.length > 0) {
       const xs = new Float32Array(ok.length * pixels);
       ok.forEach((i, b) => {
@@ -62,16 +93,32 @@ export class LoadedModel {
         const base = b * pixels;
         for (let p = 0; p < pixels; p++) xs[base + p] = rgb[p]! / 127.5 - 1;
       });
-      probs = tf.tidy(() => {
-        const out = this.model.predict(tf.tensor4d(xs, [ok.length, size, size, 3])) as tf.Tensor | tf.Tensor[];
-        const logits = (Array.isArray(out) ? out[0]! : out) as tf.Tensor2D;
-        // the saved model ends in logits: softmax over every category, so the vector sums to 1
-        return tf.softmax(logits).dataSync() as Float32Array;
-      });
+      const input = (): tf.Tensor4D => tf.tensor4d(xs, [ok.length, size, size, 3]);
+      if (embed) {
+        [features, probs, width] = tf.tidy(() => {
+          const [f, logits] = this.twoHeaded.predict(input()) as tf.Tensor[];
+          let flat = f!.reshape([ok.length, -1]) as tf.Tensor2D;
+          if (this.project) flat = tf.matMul(flat, this.project);
+          return [flat.dataSync() as Float32Array, tf.softmax(logits as tf.Tensor2D).dataSync() as Float32Array, flat.shape[1]!] as const;
+        });
+      } else {
+        probs = tf.tidy(() => {
+          const out = this.model.predict(input()) as tf.Tensor | tf.Tensor[];
+          const logits = (Array.isArray(out) ? out[0]! : out) as tf.Tensor2D;
+          // the saved model ends in logits: softmax over every category, so the vector sums to 1
+          return tf.softmax(logits).dataSync() as Float32Array;
+        });
+      }
     }
     const ms = (performance.now() - started) / Math.max(1, files.length);
     const classes = this.classes;
-    const rows = new Map(ok.map((i, b) => [i, probs.slice(b * classes, (b + 1) * classes)]));
-    return decoded.map((d, i) => ('error' in d ? { error: d.error, ms } : { probs: rows.get(i)!, ms }));
+    const rows = new Map(ok.map((i, b) => [i, b]));
+    return decoded.map((d, i) => {
+      if ('error' in d) return { error: d.error, ms };
+      const b = rows.get(i)!;
+      const scored: Scored = { probs: probs.slice(b * classes, (b + 1) * classes), ms };
+      if (embed) scored.embedding = features.slice(b * width, (b + 1) * width);
+      return scored;
+    });
   }
 }

@@ -11,8 +11,8 @@ const port = parentPort!;
 
 try {
   const model = await LoadedModel.load(dir, backend);
-  port.on('message', (m: { id: number; files: InputFile[] }) => {
-    model.predict(m.files).then(
+  port.on('message', (m: { id: number; files: InputFile[]; embed?: boolean }) => {
+    model.predict(m.files, m.embed === true).then(
       (results) => port.postMessage({ type: 'result', id: m.id, results }),
       (err: Error) => port.postMessage({ type: 'result', id: m.id, results: m.files.map(() => ({ error: `the model failed: ${err.message}`, ms: 0 })) }),
     );

@@ -50,7 +50,8 @@ export class Predictor {
   static async open(dir: string, options: PredictorOptions = {}): Promise<Predictor> {
     const entry = path.join(import.meta.dirname, 'predictorProcess.ts');
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-    const child = fork(entry, [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // 'advanced' serialization carries typed arrays (embeddings) as they are, not as JSON
+    const child = fork(entry, [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     const opened = await new Promise<{ backend: BackendName; label: string; classes: number; workers: number }>((resolve, reject) => {
       child.once('message', (m: { type: string; message?: string; backend: BackendName; label: string; classes: number; workers: number }) =>
         m.type === 'opened' ? resolve(m) : reject(new Error(`cannot load the model in ${dir}: ${m.message}`)),
@@ -68,13 +69,18 @@ export class Predictor {
     return this.dead === null;
   }
 
+  /** The predictor process's id (its worker threads share it), for memory figures. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Top `top` (output index, probability) per file, plus the probability of `want[i]` when given. */
-  predict(files: InputFile[], top: number, want?: (number | null)[], batchSize?: number): Promise<PredictAnswer[]> {
+  predict(files: InputFile[], top: number, want?: (number | null)[], batchSize?: number, embed = false): Promise<PredictAnswer[]> {
     if (this.dead) return Promise.reject(new Error(this.dead));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.child.send({ type: 'predict', id, files, top, want, batchSize });
+      this.child.send({ type: 'predict', id, files, top, want, batchSize, embed });
     });
   }
 

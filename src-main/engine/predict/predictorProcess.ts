@@ -17,9 +17,11 @@ export interface PredictRequest {
   /** per file: an output index whose probability to return (the item's label), or null */
   want?: (number | null)[];
   batchSize?: number;
+  /** also return each image's embedding (the penultimate layer) */
+  embed?: boolean;
 }
 
-export type PredictAnswer = { top: [number, number][]; want: number | null; ms: number } | { error: string; ms: number };
+export type PredictAnswer = { top: [number, number][]; want: number | null; embedding?: Float32Array; ms: number } | { error: string; ms: number };
 
 let pool: WorkerPool | null = null;
 const send = (m: unknown): void => void process.send?.(m);
@@ -42,11 +44,11 @@ process.on('message', (message) => {
     );
   } else if (m.type === 'predict') {
     if (!pool) return send({ type: 'error', id: m.id, message: 'no model is open' });
-    pool.predict(m.files, m.batchSize ?? 16).then((scored) => {
+    pool.predict(m.files, m.batchSize ?? 16, m.embed === true).then((scored) => {
       const results: PredictAnswer[] = scored.map((s, i) => {
         if ('error' in s) return s;
         const want = m.want?.[i];
-        return { top: topK(s.probs, m.top), want: want === null || want === undefined ? null : (s.probs[want] ?? null), ms: s.ms };
+        return { top: topK(s.probs, m.top), want: want === null || want === undefined ? null : (s.probs[want] ?? null), embedding: s.embedding, ms: s.ms };
       });
       send({ type: 'result', id: m.id, results });
     });

@@ -21,6 +21,7 @@ interface Ready {
 interface Task {
   id: number;
   files: InputFile[];
+  embed: boolean;
   resolve: (r: Scored[]) => void;
 }
 
@@ -74,10 +75,10 @@ export class WorkerPool {
   }
 
   /** Scores files in batches spread over the workers; results in input order. */
-  async predict(files: readonly InputFile[], batchSize: number): Promise<Scored[]> {
+  async predict(files: readonly InputFile[], batchSize: number, embed = false): Promise<Scored[]> {
     const chunks: InputFile[][] = [];
     for (let i = 0; i < files.length; i += batchSize) chunks.push(files.slice(i, i + batchSize));
-    const answers = await Promise.all(chunks.map((chunk) => new Promise<Scored[]>((resolve) => this.enqueue({ id: this.nextId++, files: chunk, resolve }))));
+    const answers = await Promise.all(chunks.map((chunk) => new Promise<Scored[]>((resolve) => this.enqueue({ id: this.nextId++, files: chunk, embed, resolve }))));
     return answers.flat();
   }
 
@@ -95,7 +96,7 @@ export class WorkerPool {
       const worker = this.idle.pop()!;
       const task = this.queue.shift()!;
       this.running.set(worker, task);
-      worker.postMessage({ id: task.id, files: task.files });
+      worker.postMessage({ id: task.id, files: task.files, embed: task.embed });
     }
   }
 

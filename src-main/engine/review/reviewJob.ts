@@ -1,0 +1,100 @@
+/**
+ * The whole review of a run, from the engine: embeddings of every active item (incremental,
+ * through the predictor's worker pool), then the scoring process; progress and cancel
+ * throughout. Also the queue as the studio and the CLI read it.
+ */
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ReviewCategorySummary, ReviewItem, ReviewQueue } from '../../shared/predict.js';
+import type { Progress } from '../../shared/types.js';
+import { ProgressMeter } from '../jobs/progress.js';
+import type { Project } from '../project.js';
+import type { PredictionService } from '../predict/service.js';
+import type { ScoreOptions, ScoreSummary } from './scoring.js';
+
+export interface ReviewOptions extends ScoreOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+export async function runReview(project: Project, service: PredictionService, run: string | undefined, options: ReviewOptions = {}): Promise<(ScoreSummary & { run: string; embedded: number }) | { cancelled: true; run: string }> {
+  const runId = service.resolve(project, run);
+  const ids = project.review.activeItemIds();
+  const embedded = await service.evaluate(project, runId, ids, { embed: true, signal: options.signal, onProgress: options.onProgress });
+  if (embedded.cancelled) return { cancelled: true, run: runId };
+  const summary = await score(project, runId, options);
+  if (summary === null) return { cancelled: true, run: runId };
+  return { ...summary, run: runId, embedded: embedded.predicted };
+}
+
+function score(project: Project, run: string, options: ReviewOptions): Promise<ScoreSummary | null> {
+  const entry = path.join(import.meta.dirname, 'scoreProcess.ts');
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+  const child = fork(entry, [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const meter = new ProgressMeter('scoring', null);
+  return new Promise((resolve, reject) => {
+    const abort = (): void => void child.kill('SIGKILL');
+    options.signal?.addEventListener('abort', abort, { once: true });
+    let settled = false;
+    child.on('message', (m: { type: string; done?: number; total?: number; phase?: string; summary?: ScoreSummary; message?: string }) => {
+      if (m.type === 'progress') {
+        meter.setPhase(m.phase!, m.total!);
+        options.onProgress?.(meter.update(m.done!));
+      } else if (m.type === 'done' || m.type === 'error') {
+        settled = true;
+        options.signal?.removeEventListener('abort', abort);
+        if (m.type === 'done') resolve(m.summary!);
+        else reject(new Error(m.message));
+      }
+    });
+    child.on('exit', (code, signal) => {
+      options.signal?.removeEventListener('abort', abort);
+      if (settled) return;
+      if (options.signal?.aborted) resolve(null);
+      else reject(new Error(`the review's scoring process ended unexpectedly (${signal ?? `exit code ${code}`}; out of memory?)`));
+    });
+    child.send({ type: 'score', projectDir: project.dir, run, options: { method: options.method, folds: options.folds, ranking: options.ranking, seed: options.seed } });
+  });
+}
+
+/** The queue of suspected items, most likely wrong first, for the studio and the CLI. */
+export function reviewQueue(project: Project, run: string, filter: { labelled: number[] | null; suggested: number[] | null }, offset: number, limit: number): ReviewQueue {
+  const names = new Map(project.categories.all().map((c) => [c.id, c.name]));
+  const items = project.review.queue(run, filter.labelled, filter.suggested, offset, limit).map(
+    (r): ReviewItem => ({
+      id: r.item_id, path: r.path, categoryId: r.category_id, label: names.get(r.category_id) ?? `#${r.category_id}`,
+      suggested: { id: names.has(r.suggested) ? r.suggested : null, name: names.get(r.suggested) ?? `#${r.suggested}`, probability: r.suggested_prob },
+      labelProbability: r.label_prob, score: r.score, suspected: r.suspected === 1,
+    }),
+  );
+  const total = project.review.queueCount(run, filter.labelled, filter.suggested);
+  const suspected = project.review.suspectedCount(run, filter.labelled, filter.suggested);
+  return { run, items, total, suspected, reviewed: suspected - total, scoredAt: project.review.meta(run)?.at ?? null };
+}
+
+export function reviewSummary(project: Project, run: string): ReviewCategorySummary[] {
+  const meta = project.review.meta(run);
+  if (!meta) return [];
+  const names = new Map(project.categories.all().map((c) => [c.id, c.name]));
+  const details = JSON.parse(meta.details) as { categories: { id: number; items: number; estimatedErrors: number }[] };
+  return details.categories
+    .map((c) => ({ categoryId: c.id, name: names.get(c.id) ?? `#${c.id}`, items: c.items, estimatedErrors: c.estimatedErrors, estimatedShare: c.items > 0 ? c.estimatedErrors / c.items : 0 }))
+    .sort((a, b) => b.estimatedShare - a.estimatedShare);
+}
+
+/** "Keep the label" of items: one undoable batch; they leave the queue until their label changes. */
+export function keepLabels(project: Project, ids: readonly number[]): { batch: number; description: string; changed: number } {
+  return project.db.transaction(() => {
+    const items = ids.map((id) => {
+      const item = project.items.get(id);
+      if (!item) throw new Error(`no item with id ${id} in this project`);
+      return { id, category_id: item.category_id };
+    });
+    const description = `keep the label of ${items.length === 1 ? '1 item' : `${items.length.toLocaleString('en-US')} items`}`;
+    const batch = project.labels.createBatch('review', description, true);
+    project.review.keep(batch, items);
+    return { batch, description, changed: items.length };
+  })();
+}
