@@ -164,6 +164,27 @@ describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
     );
   });
 
+  it('opens a matrix cell and a category row in Browse with exactly the items they count', async () => {
+    await page.getByTestId('matrix-hide-diagonal').check();
+    const cells = page.locator('[data-testid="matrix-cell"].clickable');
+    await cells.first().waitFor();
+    const cell = cells.first();
+    const [, labelled, predicted, n] = (await cell.getAttribute('title'))!.match(/^labelled (.+), predicted (.+): (\d+)$/)!;
+    await cell.click();
+    expect(await text('browse-chip')).toContain(`labelled ${labelled}, predicted ${predicted}, validation split`);
+    await shownCount(Number(n));
+
+    await page.getByTestId('tab-evaluate').click();
+    // the row's errors: every off-diagonal count of its matrix row
+    const errors = await page.locator('[data-testid="matrix"] tbody tr').evaluateAll(
+      (rows, name) => rows.filter((r) => r.querySelector('th')?.getAttribute('title') === name).flatMap((r) => [...r.querySelectorAll('td')].map((td) => Number(td.textContent || 0))).reduce((a, b) => a + b, 0),
+      labelled,
+    );
+    await page.locator(`[data-testid="metrics-row"][data-name="${labelled}"]`).click();
+    expect(await text('browse-chip')).toContain(`labelled ${labelled}, misclassified, validation split`);
+    await shownCount(errors);
+  });
+
   it('searches Browse by file name, and classifies selected grid items into the Classify view', async () => {
     await page.getByTestId('tab-browse').click();
     await page.getByTestId('browse-chip-remove').click();
