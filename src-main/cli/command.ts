@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { Project } from '../engine/project.js';
+import path from 'node:path';
+import { explainWriteError } from '../engine/db/connection.js';
+import { DB_FILE, Project } from '../engine/project.js';
 import { UsageError } from './output.js';
 
 export interface Command {
@@ -39,6 +41,9 @@ export async function withProject<T>(values: Record<string, unknown>, command: C
   const project = Project.open(requireString(values, 'project', command));
   try {
     return await fn(project);
+  } catch (err) {
+    // a single write outside a transaction can time out too: name the lock holder as they do
+    throw explainWriteError(err, path.join(project.dir, DB_FILE));
   } finally {
     project.close();
   }

@@ -148,9 +148,13 @@ describe('concurrent writers', () => {
     const child = spawn(process.execPath, ['-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-      expect(() => moveItems(project, idsForPaths(project, ['A/0.jpg']), 'B')).toThrow(
-        new RegExp(`shiwake\\.db is busy: process ${child.pid} running "node -e [\\s\\S]*" has been writing to it for over 5 s; try again when it finishes$`),
-      );
+      const busy = new RegExp(`shiwake\\.db is busy: process ${child.pid} running "node -e [\\s\\S]*" has been writing to it for over 5 s; try again when it finishes$`);
+      // a command whose first write is a single statement (the export's job row), not a transaction
+      const cli = exitOf(spawnShiwake(['export', '--project', project.dir, '--format', 'csv', '--out', path.join(tmp, 'never')], { stdio: ['ignore', 'ignore', 'pipe'] }));
+      expect(() => moveItems(project, idsForPaths(project, ['A/0.jpg']), 'B')).toThrow(busy);
+      const { code, stderr } = await cli;
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^shiwake: error: .*${busy.source}`));
     } finally {
       child.kill('SIGKILL');
       project.close();

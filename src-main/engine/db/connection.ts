@@ -74,14 +74,15 @@ function immediateTransactions(db: Db, file: string): void {
       try {
         return t.immediate.apply(this, args);
       } catch (err) {
-        throw explainBusy(err, file);
+        throw explainWriteError(err, file);
       }
     };
     return Object.assign(run, { default: run, immediate: run, deferred: t.deferred, exclusive: t.exclusive, database: db });
   }) as Db['transaction'];
 }
 
-function explainBusy(err: unknown, file: string): unknown {
+/** A busy or full-disk SQLite error as one line a person can act on; other errors as they are. */
+export function explainWriteError(err: unknown, file: string): unknown {
   const code = (err as { code?: unknown }).code;
   if (code === 'SQLITE_FULL') return Object.assign(new Error(`no space left on the device writing ${file} (database or disk is full)`), { code });
   if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) return err;

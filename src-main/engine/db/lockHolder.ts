@@ -29,7 +29,8 @@ export function describeLockHolder(dbFile: string): string {
 function commandOf(pid: number): string {
   try {
     const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    const shown = args.map((a) => a.replace(/^.*[\\/](?=[^\\/]+$)/, '')).join(' ');
+    // program and script paths by their file names; other arguments (an inline script) as they are
+    const shown = args.map((a) => (/\s/.test(a) ? a : a.replace(/^.*[\\/](?=[^\\/]+$)/, ''))).join(' ');
     return shown ? ` running "${shown.length > 120 ? `${shown.slice(0, 117)}...` : shown}"` : '';
   } catch {
     return '';
