@@ -5,18 +5,20 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchBrowse } from './browse.js';
+import { benchClassify } from './classify.js';
 import { benchExport } from './export.js';
 import { benchFashion } from './fashion.js';
 import { benchImport } from './import.js';
+import { benchReview } from './review.js';
 import { benchTrain } from './train.js';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, n: { type: 'string' }, runs: { type: 'string', default: '3' }, epochs: { type: 'string', default: '5' } },
+  options: { only: { type: 'string' }, n: { type: 'string' }, runs: { type: 'string', default: '3' }, epochs: { type: 'string', default: '5' }, 'per-class': { type: 'string' }, 'review-epochs': { type: 'string', default: '2' } },
 });
 const only = values.only?.split(',');
 const runs = Number(values.runs);
 // the Fashion-MNIST run takes about half an hour: only when asked for by name
-const wanted = (name: string): boolean => (only ? only.includes(name) : name !== 'fashion');
+const wanted = (name: string): boolean => (only ? only.includes(name) : name !== 'fashion' && name !== 'review');
 
 console.log(`shiwake bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 if (wanted('import')) await benchImport(Number(values.n ?? 100_000), runs);
@@ -24,3 +26,5 @@ if (wanted('export')) await benchExport(Number(values.n ?? 100_000), runs);
 if (wanted('train')) await benchTrain();
 if (wanted('fashion')) await benchFashion(Number(values.epochs));
 if (wanted('browse')) await benchBrowse(Number(values.n ?? 1_000_000), runs);
+if (wanted('classify')) await benchClassify(Number(values.n ?? 10_000), runs);
+if (wanted('review')) await benchReview(Number(values['per-class'] ?? 6000), Number(values['review-epochs']), Number(values.n ?? 1_000_000));

@@ -24,12 +24,13 @@ export async function runReview(project: Project, service: PredictionService, ru
   const ids = project.review.activeItemIds();
   const embedded = await service.evaluate(project, runId, ids, { embed: true, signal: options.signal, onProgress: options.onProgress });
   if (embedded.cancelled) return { cancelled: true, run: runId };
-  const summary = await score(project, runId, options);
+  const summary = await scoreInChild(project, runId, options);
   if (summary === null) return { cancelled: true, run: runId };
   return { ...summary, run: runId, embedded: embedded.predicted };
 }
 
-function score(project: Project, run: string, options: ReviewOptions): Promise<ScoreSummary | null> {
+/** Runs `scoreRun` in the scoring process (TensorFlow.js stays out of this one); null when cancelled. */
+export function scoreInChild(project: Project, run: string, options: ReviewOptions): Promise<ScoreSummary | null> {
   const entry = path.join(import.meta.dirname, 'scoreProcess.ts');
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
   const child = fork(entry, [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
