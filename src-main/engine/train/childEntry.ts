@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export function forkEntry(file: string, stdio: StdioOptions = ['ignore', 'inherit', 'inherit', 'ipc'], env: NodeJS.ProcessEnv = process.env): ChildProcess {
-  const entry = path.join(import.meta.dirname, file);
+  const entry = path.isAbsolute(file) ? file : path.join(import.meta.dirname, file); // relative: an entry of this folder
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
   return fork(entry, [], { execArgv: ['--import', tsx], stdio, env });
 }
