@@ -10,6 +10,7 @@ import type { ImportProblems } from './problems.js';
 import type { TrainEvent } from './training.js';
 import type { ClassifyAnswer, ConfusionMatrix, EvaluationReport, ReviewCategorySummary, ReviewQueue } from './predict.js';
 import type { ItemHistory, ItemStatus, Progress, ProjectStats } from './types.js';
+import type { DuplicatePage } from './duplicates.js';
 
 const id = z.number().int().positive();
 /** the largest file the studio accepts for classification over browser mode */
@@ -171,6 +172,14 @@ export const methods = {
   /** nearest neighbours of an item among items labelled with its label, and with the suggested category */
   'review.neighbours': z.object({ run: nonEmpty('the run'), id, category: id.optional(), k: z.number().int().min(1).max(50).optional() }).strict(),
   'review.summary': z.object({ run: nonEmpty('the run') }).strict(),
+  /** duplicate groups, leaks first: exact (same bytes) and, with a run's embeddings, near (cosine >= threshold); `refresh` searches again (new items or embeddings) */
+  'duplicates.list': z
+    .object({ run: z.string().optional(), threshold: z.number().gt(0).max(1).optional(), leakOnly: z.boolean().optional(), refresh: z.boolean().optional(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(500) })
+    .strict(),
+  /** keep one item of each group and exclude the others, as one undoable batch */
+  'duplicates.keepOne': z.object({ groups: z.array(z.object({ keep: id, members: z.array(id).min(2).max(100_000) }).strict()).min(1).max(100_000) }).strict(),
+  /** put each group's items into one split: the split most members have, train on a tie */
+  'duplicates.oneSplit': z.object({ groups: z.array(z.array(id).min(2).max(100_000)).min(1).max(100_000) }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -298,6 +307,9 @@ export interface Results {
   'review.keep': EditOutcome;
   'review.neighbours': { labelled: GridItem[]; suggested: GridItem[] };
   'review.summary': ReviewCategorySummary[];
+  'duplicates.list': DuplicatePage;
+  'duplicates.keepOne': EditOutcome;
+  'duplicates.oneSplit': { changed: number; groups: number; description: string };
 }
 
 export interface RunSummary {

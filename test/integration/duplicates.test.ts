@@ -7,6 +7,8 @@ import { putGroupsInOneSplit } from '../../src-main/engine/dataset/groupSplit.js
 import { idsForPaths, undo } from '../../src-main/engine/dataset/labels.js';
 import { splitDataset } from '../../src-main/engine/dataset/split.js';
 import { Project } from '../../src-main/engine/project.js';
+import { Studio } from '../../src-main/engine/studio/studio.js';
+import type { DuplicatePage } from '../../src-main/shared/duplicates.js';
 import { findDuplicates, keepOneOfEach, refreshGroups, type Embeddings } from '../../src-main/engine/review/duplicates.js';
 import { imageBytes } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
@@ -119,5 +121,36 @@ describe('duplicates', () => {
     expect(undo(p)?.changed).toBe(2);
     expect(refreshGroups(p, groups)).toHaveLength(2);
     p.close();
+  });
+
+  it('studio: lists groups (leaks only on request), keeps one (undoable) and puts a leak into one split', async () => {
+    const p = await project('studio');
+    setSplit(p, ['Bags/copy-a.png'], 'train');
+    setSplit(p, ['Hats/copy-b.png'], 'validation');
+    p.close();
+    const studio = new Studio({ mode: 'browser', version: 'test' }, () => {});
+    const call = async <T>(method: string, args: unknown): Promise<T> => {
+      const r = await studio.handle(method as never, args);
+      if (!r.ok) throw new Error(r.error);
+      return r.value as T;
+    };
+    await call('project.open', { dir: path.join(tmp, 'studio') });
+    const page = await call<DuplicatePage>('duplicates.list', { offset: 0, limit: 10 });
+    expect(page).toMatchObject({ total: 1, leaks: 1, near: false });
+    expect(page.groups[0]!.items.map((i) => [i.path, i.split])).toEqual([['Bags/copy-a.png', 'train'], ['Hats/copy-b.png', 'validation']]);
+    expect(page.groups[0]!.items[0]).toMatchObject({ status: 'active', size: expect.any(Number), mtimeMs: expect.any(Number) });
+    expect((await studio.handle('duplicates.list', { offset: 0, limit: 10, threshold: 2 })).ok).toBe(false);
+    expect(await call('duplicates.list', { run: 'nope', offset: 0, limit: 10 }).catch((e: Error) => e.message)).toMatch(/no run "nope"/);
+
+    const ids = page.groups[0]!.items.map((i) => i.id);
+    expect(await call('duplicates.oneSplit', { groups: [ids] })).toMatchObject({ changed: 1, groups: 1 });
+    expect(await call<DuplicatePage>('duplicates.list', { offset: 0, limit: 10, leakOnly: true })).toMatchObject({ total: 0, leaks: 0 });
+
+    const kept = await call<{ batch: number; changed: number }>('duplicates.keepOne', { groups: [{ keep: ids[1], members: ids }] });
+    expect(kept.changed).toBe(1);
+    expect((await call<DuplicatePage>('duplicates.list', { offset: 0, limit: 10 })).total).toBe(0);
+    await call('labels.undoBatch', { batch: kept.batch });
+    expect((await call<DuplicatePage>('duplicates.list', { offset: 0, limit: 10 })).total).toBe(1);
+    await call('project.close', {});
   });
 });

@@ -17,6 +17,7 @@ import { predictArea } from './areas/predict.js';
 import { importsArea } from './areas/imports.js';
 import { prepareArea } from './areas/prepare.js';
 import { reviewArea } from './areas/review.js';
+import { duplicatesArea } from './areas/duplicates.js';
 import { projectArea } from './areas/project.js';
 import { trainArea } from './areas/train.js';
 import type { Emit, Handlers, StudioContext, StudioOptions } from './context.js';
@@ -59,6 +60,7 @@ export class Studio implements StudioContext {
       ...predictArea(this),
       ...importsArea(this),
       ...reviewArea(this),
+      ...duplicatesArea(this),
     };
   }
 
