@@ -21,10 +21,11 @@ describe('label numbering', () => {
     const root = path.join(tmp, 'order');
     const names = ['😀', 'Ｚ', 'バッグ', 'É', 'e', 'b', 'Z', 'B'];
     for (const [i, name] of names.entries()) await writeImage(path.join(root, name, `${i}.jpg`), { seed: i });
-    const dir = path.join(tmp, 'order-project');
-    shiwakeJson(['import', root, '--project', dir]);
+    const project = Project.openOrCreate(path.join(tmp, 'order-project'), root);
+    await importDataset(project);
     const out = path.join(tmp, 'order-out');
-    shiwakeJson(['export', '--project', dir, '--format', 'csv', '--out', out]);
+    await exportCsv(project, out);
+    project.close();
     expect(fs.readFileSync(path.join(out, 'labels.txt'), 'utf8')).toBe('B\nZ\nb\ne\nÉ\nバッグ\nＺ\n😀\n');
   });
 });
@@ -36,7 +37,9 @@ describe('no image leaves undecoded', () => {
     const torn = await jpegWithMiddleCut({ seed: 9 });
     fs.writeFileSync(path.join(root, 'c0/torn.jpg'), torn);
     const dir = path.join(tmp, 'torn-project');
-    expect(shiwakeJson(['import', root, '--project', dir])).toMatchObject({ added: 7, broken: 0 });
+    const project = Project.openOrCreate(dir, root);
+    expect(await importDataset(project)).toMatchObject({ added: 7, broken: 0 });
+    project.close();
     const out = path.join(tmp, 'torn-out');
     const m = shiwakeJson(['export', '--project', dir, '--format', 'tfrecord', '--out', out]);
     expect(m.verified_now).toMatchObject({ images: 7, broken: [{ path: 'c0/torn.jpg', reason: expect.stringMatching(/premature end of data segment/) }] });
@@ -44,9 +47,11 @@ describe('no image leaves undecoded', () => {
     expect(m.splits.train.records + m.splits.validation.records).toBe(6);
     const shards = fs.readdirSync(out).filter((f) => /^(train|validation)-/.test(f));
     expect(Buffer.concat(shards.map((f) => fs.readFileSync(path.join(out, f)))).includes(torn.subarray(0, 2000))).toBe(false);
-    expect(shiwakeJson(['stats', '--project', dir]).broken_items).toEqual([{ path: 'c0/torn.jpg', reason: expect.stringMatching(/^cannot be decoded/) }]);
+    const after = Project.open(dir);
+    expect(after.items.broken()).toEqual([{ path: 'c0/torn.jpg', reason: expect.stringMatching(/^cannot be decoded/) }]);
     // decoded once, ever: the next export has nothing to check
-    const again = shiwakeJson(['export', '--project', dir, '--format', 'folders', '--out', path.join(tmp, 'torn-folders')]);
+    const again = await exportFolders(after, path.join(tmp, 'torn-folders'));
+    after.close();
     expect(again.verified_now.images).toBe(0);
     expect(again.files).toBe(6);
   });
