@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './shared/channels.js';
+import { accelerator, menuCommands, type CommandSpec } from './shared/commands.js';
 import { isMethod, type MenuCommand } from './shared/contract.js';
 import type { HostMessage, HostRequest } from './server/hostProcess.js';
 
@@ -68,15 +69,17 @@ function menuCommand(command: MenuCommand): void {
 }
 
 function buildMenu(): void {
-  const item = (label: string, command: MenuCommand, accelerator?: string): MenuItemConstructorOptions => ({ label, accelerator, click: () => menuCommand(command) });
+  // the studio's own items come from the one command table (shared/commands.ts); the page
+  // handles every key (so text fields keep theirs), the menu shows them and sends the command
+  const items = (menu: NonNullable<CommandSpec['menu']>): MenuItemConstructorOptions[] =>
+    menuCommands(menu).map((c) => ({ label: c.label, accelerator: c.shortcuts[0] && accelerator(c.shortcuts[0]), registerAccelerator: false, click: () => menuCommand(c.id as MenuCommand) }));
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { label: 'File', submenu: [item('Open Dataset Folder…', 'openFolder', 'CmdOrCtrl+O'), item('Open Sample Dataset', 'openSample'), { type: 'separator' }, { role: 'quit' }] },
-    // Undo/Redo act on labels; their keys are handled by the page so that text fields keep theirs.
-    { label: 'Edit', submenu: [item('Undo Label Change', 'undo'), item('Redo Label Change', 'redo'), { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, item('Select All Items', 'selectAll')] },
-    { label: 'Items', submenu: [item('Move to Category…   M', 'move'), item('Exclude / Restore   X', 'exclude')] },
+    { label: 'File', submenu: [...items('File'), { type: 'separator' }, { role: 'quit' }] },
+    { label: 'Edit', submenu: [...items('Edit'), { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }] },
+    { label: 'Items', submenu: items('Items') },
     { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { role: 'togglefullscreen' }] },
-    { label: 'Help', submenu: [item('Keyboard Shortcuts   ?', 'help')] },
+    { label: 'Help', submenu: items('Help') },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }

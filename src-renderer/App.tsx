@@ -9,6 +9,10 @@ import { BrowseView } from './features/browse/BrowseView';
 import { ExportView } from './features/export/ExportView';
 import { TrainView } from './features/train/TrainView';
 import { StartScreen } from './features/start/StartScreen';
+import { OpenFolder } from './features/start/OpenFolder';
+import { CommandLayer } from './commands/CommandLayer';
+import { setCommandContext } from './commands/registry';
+import { ConnectionBanner } from './components/ConnectionBanner';
 import { NavigationProvider, type ViewId } from './components/navigation';
 import { ClassifyView } from './features/classify/ClassifyView';
 import { EvaluateView } from './features/evaluate/EvaluateView';
@@ -42,11 +46,15 @@ function Studio() {
   if (!info.data) return <div className="loading">Loading…</div>;
   const project = info.data.project;
   setMediaProject(project?.key ?? null); // before the views render their pictures
+  setCommandContext({ project: project !== null, view });
   return (
     <div className="app">
+      <ConnectionBanner />
+      <CommandLayer />
+      <OpenFolder />
       <header className="topbar">
         <b>Shiwake</b>
-        <span className="dataset" title={project?.datasetRoot}>{project?.name ?? ''}</span>
+        <span className="dataset" title={project ? `dataset: ${project.datasetRoot}\nproject folder: ${project.dir}` : undefined} data-testid="project-name">{project?.name ?? ''}</span>
         {project && (
           <nav>
             {VIEWS.map((v) => (

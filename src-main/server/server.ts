@@ -21,6 +21,8 @@ export interface ServeOptions {
   projectDir?: string;
   version: string;
   sampleDir?: string;
+  /** the token to require (a restart that keeps open pages working, as tests do); random by default */
+  token?: string;
 }
 
 export interface RunningServer {
@@ -34,7 +36,7 @@ export interface RunningServer {
 const MAX_BODY = 64 * 1024 * 1024;
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const token = newToken();
+  const token = options.token ?? newToken();
   const sockets = new Set<WebSocket>();
   const emit = <E extends EventName>(event: E, payload: Events[E]): void => {
     const message = JSON.stringify({ event, payload });

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import type { ImportProblems } from './problems.js';
+import type { CommandId } from './commands.js';
 import type { TrainEvent } from './training.js';
 import type { ClassifyAnswer, ConfusionMatrix, EvaluationReport, ReviewCategorySummary, ReviewQueue } from './predict.js';
 import type { ItemHistory, ItemStatus, Progress, ProjectStats } from './types.js';
@@ -68,6 +69,8 @@ export const methods = {
   'app.info': z.object({}).strict(),
   'project.open': z.object({ dir: nonEmpty('the project folder') }).strict(),
   'project.openDataset': z.object({ datasetRoot: nonEmpty('the dataset folder'), projectDir: z.string().optional() }).strict(),
+  /** where a dataset's project goes unless the user chooses (~/.shiwake/projects/<name>-<hash>) */
+  'project.defaultDir': z.object({ datasetRoot: nonEmpty('the dataset folder') }).strict(),
   'project.openSample': z.object({}).strict(),
   'project.recent': z.object({}).strict(),
   'project.close': z.object({}).strict(),
@@ -193,10 +196,10 @@ export interface CategoryNode {
   depth: number;
   /** active items directly in this category */
   count: number;
-}
-
   /** broken items directly in this category (they cannot be decoded; see import.problems) */
   broken: number;
+}
+
 export interface GridItem {
   id: number;
   path: string;
@@ -264,6 +267,7 @@ export interface Results {
   'project.open': ProjectInfo;
   'project.openDataset': { project: ProjectInfo; job: number };
   'project.openSample': { project: ProjectInfo; job: number };
+  'project.defaultDir': string;
   'project.recent': ProjectInfo[];
   'project.close': null;
   'project.stats': ProjectStats;
@@ -378,8 +382,8 @@ export interface Events {
   onPredictionsChanged: { run: string };
 }
 
-export const MENU_COMMANDS = ['openFolder', 'openSample', 'undo', 'redo', 'move', 'exclude', 'selectAll', 'help'] as const;
-export type MenuCommand = (typeof MENU_COMMANDS)[number];
+/** a command of the one command table (commands.ts); the Electron menu sends the ones it shows */
+export type MenuCommand = CommandId;
 export type EventName = keyof Events;
 
 /** Validates a call's arguments; the error names the method and the field. */

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Args, EventName, Events, JobInfo, MethodName, Results } from '../../src-main/shared/contract';
-import { api, call } from './transport';
+import { api, call, connection } from './transport';
 
 export function useEvent<E extends EventName>(event: E, listener: (payload: Events[E]) => void): void {
   const ref = useRef(listener);
@@ -27,6 +27,8 @@ export function useQuery<M extends MethodName>(
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [method, key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  // back from a lost connection: what the server says now may differ from what is shown
+  useEffect(() => connection.subscribe((c) => c.state === 'connected' && reload()), [reload]);
   useEffect(() => {
     const offs = reloadOn.map((e) => api.on(e, reload));
     return () => offs.forEach((off) => off());

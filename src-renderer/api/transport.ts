@@ -12,23 +12,47 @@ declare global {
 
 type Listener = (payload: unknown) => void;
 
+/** Browser mode's link to the server: lost when its WebSocket closes (the server stopped, the laptop slept, an SSH tunnel dropped). */
+export type Connection = { state: 'connected' } | { state: 'lost'; retryAt: number };
+const connectionListeners = new Set<(c: Connection) => void>();
+let current: Connection = { state: 'connected' };
+function setConnection(c: Connection): void {
+  current = c;
+  connectionListeners.forEach((l) => l(c));
+}
+export const connection = {
+  get: (): Connection => current,
+  subscribe(listener: (c: Connection) => void): () => void {
+    connectionListeners.add(listener);
+    return () => connectionListeners.delete(listener);
+  },
+};
+
 function browserApi(): Api {
   const listeners = new Map<EventName, Set<Listener>>();
-  let socket: WebSocket | null = null;
+  const dispatch = (event: EventName, payload: unknown): void => listeners.get(event)?.forEach((l) => l(payload));
+  let failures = 0;
   const connect = (): void => {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/events`);
     ws.onmessage = (m) => {
       const { event, payload } = JSON.parse(String(m.data)) as { event: EventName; payload: unknown };
-      listeners.get(event)?.forEach((l) => l(payload));
+      dispatch(event, payload);
+    };
+    ws.onopen = () => {
+      failures = 0;
+      if (current.state === 'connected') return;
+      setConnection({ state: 'connected' });
+      // events sent while we were away are lost: queries fetch again (hooks.ts), and so does the grid
+      dispatch('onLabelsChanged', { batch: null, description: 'reconnected' });
     };
     ws.onclose = () => {
-      socket = null;
-      setTimeout(connect, 1000); // the server restarted or the laptop slept: reconnect
+      // back off: 0.5 s, 1 s, 2 s ... up to 10 s between tries, so a stopped server is not hammered
+      const delay = Math.min(10_000, 500 * 2 ** failures++);
+      setConnection({ state: 'lost', retryAt: Date.now() + delay });
+      setTimeout(connect, delay);
     };
-    socket = ws;
   };
   connect();
-  void socket;
   return {
     async call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Results[M]>> {
       try {

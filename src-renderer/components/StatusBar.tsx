@@ -1,4 +1,5 @@
 import type { JobInfo } from '../../src-main/shared/contract';
+import { countOf } from '../../src-main/shared/count';
 
 function duration(s: number): string {
   const m = Math.floor(s / 60);
@@ -14,7 +15,7 @@ export function JobProgress({ job, onCancel }: { job: JobInfo; onCancel: (id: nu
       {pct !== null ? `${pct}% ${p.done.toLocaleString()}/${p.total!.toLocaleString()}` : p.done.toLocaleString()}
       {p.rate > 0 && ` · ${Math.round(p.rate).toLocaleString()}/s`}
       {p.eta !== null && ` · ${duration(p.eta)} left`}
-      {p.problems ? <span className="status-broken"> · {p.problems.toLocaleString()} problems so far</span> : null}
+      {p.problems ? <span className="status-broken"> · {countOf(p.problems, 'problem')} so far</span> : null}
       {pct !== null && <progress max={100} value={pct} />}
       <button className="link" onClick={() => onCancel(job.id)}>cancel</button>
     </span>

@@ -21,6 +21,23 @@ export function defaultProjectDir(datasetRoot: string): string {
   return path.join(shiwakeHome(), 'projects', `${name}-${hash}`);
 }
 
+/**
+ * A project folder the user chose, as an absolute path (`~` is the home folder): refused when it
+ * is a file, or a folder that holds other things and is not a Shiwake project, since Shiwake
+ * would fill it with its database, thumbnails and runs.
+ */
+export function checkProjectFolder(dir: string, datasetRoot: string): string {
+  const abs = path.resolve(dir.trim().replace(/^~(?=$|[\\/])/, os.homedir()));
+  const stat = fs.statSync(abs, { throwIfNoEntry: false });
+  if (!stat) return abs;
+  if (!stat.isDirectory()) throw new Error(`${abs} is a file, not a folder: choose a folder for the project`);
+  if (fs.existsSync(path.join(abs, 'shiwake.db'))) return abs; // an existing project: it says itself whether it belongs to this dataset
+  if (path.resolve(datasetRoot) !== abs && fs.readdirSync(abs).length > 0) {
+    throw new Error(`${abs} is not empty and not a Shiwake project: choose an empty or new folder (Shiwake keeps its database, thumbnails and runs there)`);
+  }
+  return abs;
+}
+
 const recentFile = (): string => path.join(shiwakeHome(), 'recent.json');
 
 export function readRecent(): ProjectInfo[] {

@@ -2,12 +2,13 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CategoryNode, EditOutcome, GridItem, ItemFilter } from '../../../src-main/shared/contract';
 import { useEvent, useQuery } from '../../api/hooks';
 import { call, media } from '../../api/transport';
+import { countOf } from '../../../src-main/shared/count';
 import { useNotify } from '../../components/Toasts';
+import { useCommandHandlers, type CommandRun } from '../../commands/registry';
+import type { CommandId } from '../../../src-main/shared/commands';
 import { BrowseQueryBar } from './BrowseQueryBar';
 import { CategoryTree } from './CategoryTree';
 import { DetailPanel } from './DetailPanel';
-import { HelpOverlay } from './HelpOverlay';
-import { commandFor, type BrowseCommand } from './keymap';
 import { MovePalette } from './MovePalette';
 import { emptySelection, selectionCount, toSelection, type GridSelection } from './selection';
 import { ThumbGrid } from './ThumbGrid';
@@ -28,7 +29,7 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
   const [version, setVersion] = useState(0);
   const [sel, setSel] = useState<GridSelection>(emptySelection);
   const [columns, setColumns] = useState(1);
-  const [overlay, setOverlay] = useState<'none' | 'palette' | 'help' | 'preview'>('none');
+  const [overlay, setOverlay] = useState<'none' | 'palette' | 'preview'>('none');
   const treeFilter = useRef<HTMLInputElement>(null);
   const recent = useRecentCategories();
 
@@ -94,19 +95,24 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
     setSel((s) => (s.anchor === anchor && s.cursor === cursor ? { ...s, ids } : s));
   };
 
-  const commands: Record<BrowseCommand, (e: KeyboardEvent) => void> = {
-    left: (e) => moveCursor((c) => c - 1, e.shiftKey),
-    right: (e) => moveCursor((c) => c + 1, e.shiftKey),
-    up: (e) => moveCursor((c) => c - columns, e.shiftKey),
-    down: (e) => moveCursor((c) => c + columns, e.shiftKey),
-    pageUp: (e) => moveCursor((c) => c - columns * 5, e.shiftKey),
-    pageDown: (e) => moveCursor((c) => c + columns * 5, e.shiftKey),
-    home: (e) => moveCursor(() => 0, e.shiftKey),
-    end: (e) => moveCursor(() => total - 1, e.shiftKey),
+  // what the Browse commands do (keys, menu and palette come from the command table: src-main/shared/commands.ts)
+  const shift = (e?: KeyboardEvent): boolean => e?.shiftKey ?? false;
+  const commands: Partial<Record<CommandId, CommandRun>> = {
+    left: (e) => moveCursor((c) => c - 1, shift(e)),
+    right: (e) => moveCursor((c) => c + 1, shift(e)),
+    up: (e) => moveCursor((c) => c - columns, shift(e)),
+    down: (e) => moveCursor((c) => c + columns, shift(e)),
+    pageUp: (e) => moveCursor((c) => c - columns * 5, shift(e)),
+    pageDown: (e) => moveCursor((c) => c + columns * 5, shift(e)),
+    home: (e) => moveCursor(() => 0, shift(e)),
+    end: (e) => moveCursor(() => total - 1, shift(e)),
     selectAll: () => setSel((s) => ({ ...s, all: true, ids: new Set() })),
     preview: () => setOverlay((o) => (o === 'preview' ? 'none' : 'preview')),
     move: () => setOverlay('palette'),
-    moveRecent: (e) => recent.names[Number(e.key) - 1] && moveTo(recent.names[Number(e.key) - 1]!),
+    moveRecent: (e) => {
+      const name = recent.names[Number(e?.key ?? '1') - 1];
+      if (name) moveTo(name);
+    },
     exclude: () => {
       const selection = toSelection(sel, filter, cursorItem?.id);
       if (selection) void run(call(status === 'excluded' ? 'labels.restore' : 'labels.exclude', { selection }));
@@ -114,24 +120,10 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
     undo: () => void run(call('labels.undo', {}), 'Undone'),
     redo: () => void run(call('labels.redo', {}), 'Redone'),
     filterTree: () => treeFilter.current?.focus(),
-    help: () => setOverlay('help'),
     clear: () => (overlay !== 'none' ? setOverlay('none') : setSel((s) => ({ ...emptySelection, cursor: s.cursor }))),
   };
-  const commandsRef = useRef(commands);
-  commandsRef.current = commands;
-  useEvent('onMenuCommand', ({ command }) => {
-    if (command in commandsRef.current) commandsRef.current[command as BrowseCommand](new KeyboardEvent('keydown'));
-  });
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      const command = commandFor(e);
-      if (!active || !command || (overlay === 'palette' && command !== 'clear')) return;
-      e.preventDefault();
-      commandsRef.current[command](e);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [overlay, active]);
+  // hidden views handle nothing; behind the move palette only Esc works
+  useCommandHandlers(!active ? {} : overlay === 'palette' ? { clear: commands.clear } : commands);
 
   const onClick = (index: number, item: GridItem, e: React.MouseEvent): void => {
     if (e.shiftKey) return moveCursor(() => index, true);
@@ -156,7 +148,7 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
       <CategoryTree ref={treeFilter} nodes={tree.data ?? []} selected={categoryId} onSelect={setCategoryId} onDropItems={moveTo} />
       <section className="main">
         <div className="toolbar">
-          <span data-testid="shown-count">{total.toLocaleString()} items</span>
+          <span data-testid="shown-count">{countOf(total, 'item')}</span>
           <label>
             status{' '}
             <select value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)} data-testid="status-filter">
@@ -184,7 +176,6 @@ export function BrowseView({ active, onSelectionCount }: { active: boolean; onSe
       </section>
       <DetailPanel itemId={cursorItem?.id} categories={categories} />
       {overlay === 'palette' && <MovePalette categories={(tree.data ?? []) as CategoryNode[]} count={Math.max(1, selected)} onPick={moveTo} onClose={() => setOverlay('none')} />}
-      {overlay === 'help' && <HelpOverlay onClose={() => setOverlay('none')} />}
       {overlay === 'preview' && cursorItem && (
         <div className="overlay" onClick={() => setOverlay('none')}>
           <img className="preview-large" src={media.preview(cursorItem)} alt={cursorItem.path} />

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CategoryNode } from '../../../src-main/shared/contract';
+import { countOf } from '../../../src-main/shared/count';
 import { fuzzyFilter } from '../../components/fuzzy';
 
 interface Props {
@@ -43,7 +44,7 @@ export function MovePalette({ categories, count, onPick, onClose }: Props) {
   return (
     <div className="overlay" onMouseDown={onClose}>
       <div className="palette" onMouseDown={(e) => e.stopPropagation()} role="dialog" aria-label="Move to category">
-        <div className="palette-title">Move {count.toLocaleString()} item{count === 1 ? '' : 's'} to…</div>
+        <div className="palette-title">Move {countOf(count, 'item')} to…</div>
         <input ref={input} className="palette-input" data-testid="palette-input" placeholder="Type part of a category name, or a new one (A > B)" value={query} onChange={(e) => setQuery(e.target.value)} onKeyDown={onKey} />
         <ul className="palette-list">
           {options.map((o, i) => (

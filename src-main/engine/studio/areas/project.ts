@@ -6,10 +6,10 @@ import { projectStats } from '../../dataset/stats.js';
 import { probedBackend } from '../../train/probe.js';
 import type { AreaHandlers, StudioContext } from '../context.js';
 import { listFolder } from '../folders.js';
-import { defaultProjectDir, readRecent, sampleDatasetDir } from '../home.js';
+import { checkProjectFolder, defaultProjectDir, readRecent, sampleDatasetDir } from '../home.js';
 import type { ThumbnailService } from '../thumbnails.js';
 
-type ProjectMethods = 'app.info' | 'project.open' | 'project.openDataset' | 'project.openSample' | 'project.recent' | 'project.close' | 'project.stats' | 'files.list' | 'dialog.pickFolder' | 'jobs.cancel' | 'jobs.active';
+type ProjectMethods = 'app.info' | 'project.open' | 'project.openDataset' | 'project.openSample' | 'project.recent' | 'project.close' | 'project.defaultDir' | 'project.stats' | 'files.list' | 'dialog.pickFolder' | 'jobs.cancel' | 'jobs.active';
 
 export function projectArea(ctx: StudioContext, thumbnails: () => ThumbnailService | null): AreaHandlers<ProjectMethods> {
   /** Imports the open project's dataset, then makes thumbnails, as background jobs. */
@@ -36,7 +36,8 @@ export function projectArea(ctx: StudioContext, thumbnails: () => ThumbnailServi
     'project.openDataset': async (a) => {
       const root = path.resolve(a.datasetRoot);
       await checkImportSource(root); // no project is made for a folder that does not exist
-      const project = await ctx.openProject(a.projectDir ?? defaultProjectDir(root), root);
+      const chosen = a.projectDir?.trim() ? checkProjectFolder(a.projectDir, root) : undefined;
+      const project = await ctx.openProject(chosen ?? defaultProjectDir(root), root);
       return { project, job: startImport() };
     },
     'project.openSample': async () => {
@@ -44,6 +45,7 @@ export function projectArea(ctx: StudioContext, thumbnails: () => ThumbnailServi
       const project = await ctx.openProject(defaultProjectDir(root), root);
       return { project, job: startImport() };
     },
+    'project.defaultDir': (a) => defaultProjectDir(path.resolve(a.datasetRoot)),
     'project.recent': () => readRecent(),
     'project.close': async () => {
       await ctx.closeProject();
