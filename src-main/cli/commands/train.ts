@@ -1,4 +1,5 @@
 import { startTrainer } from '../../engine/train/runner.js';
+import { rememberBackend } from '../../engine/train/probe.js';
 import { initBackend } from '../../engine/train/tf.js';
 import type { BackendChoice, OptimizerName, ScheduleName, TrainEvent, TrainModel, TrainOptions } from '../../shared/training.js';
 import { jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
@@ -110,6 +111,7 @@ export const doctorCommand: Command = {
   options: { ...jsonOption },
   async run(values) {
     const info = await initBackend();
+    rememberBackend(info); // the studio's remembered answer follows what doctor found
     const report = { backend: info.name, label: info.label, gpu: info.device, faster: info.faster, skipped: info.skipped, node: process.version, platform: `${process.platform}-${process.arch}` };
     if (values.json) return printJson(report);
     say(`Training backend: ${info.label}`);

@@ -102,6 +102,16 @@ export function probeBackend(options: { refresh?: boolean } = {}): Promise<Backe
   return probe;
 }
 
+/**
+ * Records an answer found another way (`shiwake doctor` loads the backends itself): after
+ * installing CUDA libraries, which the key cannot see, a doctor run corrects the remembered one.
+ */
+export function rememberBackend(info: BackendInfo): void {
+  writeCache(probeKey(), info);
+  known = info;
+  answer = Promise.resolve(info);
+}
+
 /** The probe's answer if it has come, without waiting or starting one. */
 export function probedBackend(): BackendInfo | undefined {
   return known;
