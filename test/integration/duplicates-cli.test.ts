@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 
 describe('shiwake duplicates', () => {
-  it('shiwake duplicates prints one JSON line per exact group without --run, and says so in text', async () => {
+  it('prints one JSON line per exact group without --run, and says so in text', async () => {
     const json = shiwake(['duplicates', '--project', dir, '--json']);
     expect(json.stderr).toBe('');
     expect(json.code).toBe(0);
@@ -44,10 +44,10 @@ describe('shiwake duplicates', () => {
     const bad = shiwake(['duplicates', '--project', dir, '--threshold', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/threshold/);
-  });
+  }, 300_000); // three CLI starts: seconds each, a minute on a loaded machine
   it('names the missing step when a run has no embeddings', () => {
     const r = shiwake(['duplicates', '--project', dir, '--run', 'nope']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no run "nope"/);
-  });
+  }, 120_000);
 });
