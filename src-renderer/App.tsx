@@ -17,6 +17,7 @@ import { NavigationProvider, type ViewId } from './components/navigation';
 import { ClassifyView } from './features/classify/ClassifyView';
 import { EvaluateView } from './features/evaluate/EvaluateView';
 import { ReviewView } from './features/review/ReviewView';
+import { DuplicatesView } from './features/duplicates/DuplicatesView';
 
 type View = ViewId;
 const VIEWS: { id: View; label: string }[] = [
@@ -26,6 +27,7 @@ const VIEWS: { id: View; label: string }[] = [
   { id: 'train', label: 'Train' },
   { id: 'evaluate', label: 'Evaluate' },
   { id: 'review', label: 'Review' },
+  { id: 'duplicates', label: 'Duplicates' },
   { id: 'classify', label: 'Classify' },
 ];
 
@@ -75,6 +77,7 @@ function Studio() {
             <div className="view" hidden={view !== 'train'}><TrainView active={view === 'train'} /></div>
             <div className="view" hidden={view !== 'evaluate'}><EvaluateView active={view === 'evaluate'} /></div>
             <div className="view" hidden={view !== 'review'}><ReviewView active={view === 'review'} /></div>
+            <div className="view" hidden={view !== 'duplicates'}><DuplicatesView active={view === 'duplicates'} /></div>
             <div className="view" hidden={view !== 'classify'}><ClassifyView active={view === 'classify'} /></div>
           </div>
         </NavigationProvider>

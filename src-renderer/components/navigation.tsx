@@ -26,7 +26,7 @@ export interface ReviewRequest {
   seq: number;
 }
 
-export type ViewId = 'browse' | 'balance' | 'export' | 'train' | 'evaluate' | 'review' | 'classify';
+export type ViewId = 'browse' | 'balance' | 'export' | 'train' | 'evaluate' | 'review' | 'duplicates' | 'classify';
 
 interface Navigation {
   browseRequest: BrowseRequest | null;
