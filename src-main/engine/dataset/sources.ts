@@ -128,11 +128,11 @@ export async function checkImportSource(root: string, manifest?: string): Promis
   }
   return manifest === undefined ? undefined : candidatesFromManifest(root, manifest);
 }
+
 function categoryTooLong(name: string): string | undefined {
   if (name.length <= MAX_CATEGORY_NAME_LENGTH) return undefined;
   return `makes a category name of ${name.length} characters, over the limit of ${MAX_CATEGORY_NAME_LENGTH}`;
 }
-
 
 /** The absolute file of an item key (see Candidate.key). */
 export function itemFile(root: string, key: string): string {
