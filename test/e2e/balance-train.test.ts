@@ -115,5 +115,5 @@ describe.runIf(haveChromium)('Balance and Train views', () => {
     const steps = seen.map((l) => Number(/step (\d+)\//.exec(l)?.[1]));
     expect(steps.length).toBeGreaterThan(0);
     for (const s of steps) expect(s, `a progress line after Resume showed step ${s}, at or before the checkpoint (${stoppedAt})`).toBeGreaterThan(stoppedAt);
-  });
+  }, 300_000); // two trainer processes
 });

@@ -64,7 +64,7 @@ describe('an explicit backend', () => {
       expect(r.stderr).toMatch(new RegExp(`training failed: the ${backend} backend is not available here: @tensorflow/tfjs-node${backend === 'tensorflow-gpu' ? '-gpu' : ''} is not installed`));
       expect(r.stderr).not.toMatch(/Trained run/);
     }
-  });
+  }, 240_000);
 });
 
 describe('the backend probe', () => {
