@@ -128,6 +128,7 @@ export const evaluateCommand: Command = {
       const controller = new AbortController();
       const stop = (): void => controller.abort();
       process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       const printer = progressPrinter('images', json && !process.stderr.isTTY);
       try {
         const r = await service.evaluate(project, values.run as string | undefined, ids, { signal: controller.signal, onProgress: printer.update });
@@ -140,6 +141,7 @@ export const evaluateCommand: Command = {
         return 0;
       } finally {
         process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
         service.close();
       }
     });

@@ -74,9 +74,12 @@ export const trainCommand: Command = {
         process.stderr.write('\nstopping: saving a checkpoint (resume with --resume ' + handle.run + ')\n');
         handle.stop();
       };
+      // SIGTERM (kill, a service manager) stops at a checkpoint exactly like Ctrl+C
       process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const last = await handle.finished;
       process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       if (last.type === 'error') throw new Error(`training failed: ${last.message} (run ${last.run}; the last checkpoint is kept)`);
       const summary = { run: last.run, model_dir: last.model_dir, top1: last.top1, top5: last.top5, backend: last.backend, state: last.state };
       if (values.json) printJson(summary);
