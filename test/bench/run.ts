@@ -10,6 +10,7 @@ import { benchExport } from './export.js';
 import { benchFashion } from './fashion.js';
 import { benchImport } from './import.js';
 import { benchReview } from './review.js';
+import { benchDuplicates } from './duplicates.js';
 import { benchTrain } from './train.js';
 
 const { values } = parseArgs({
@@ -18,7 +19,7 @@ const { values } = parseArgs({
 const only = values.only?.split(',');
 const runs = Number(values.runs);
 // the Fashion-MNIST run takes about half an hour: only when asked for by name
-const wanted = (name: string): boolean => (only ? only.includes(name) : name !== 'fashion' && name !== 'review');
+const wanted = (name: string): boolean => (only ? only.includes(name) : name !== 'fashion' && name !== 'review' && name !== 'duplicates');
 
 console.log(`shiwake bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 if (wanted('import')) await benchImport(Number(values.n ?? 100_000), runs);
@@ -28,3 +29,5 @@ if (wanted('fashion')) await benchFashion(Number(values.epochs));
 if (wanted('browse')) await benchBrowse(Number(values.n ?? 1_000_000), runs);
 if (wanted('classify')) await benchClassify(Number(values.n ?? 10_000), runs);
 if (wanted('review')) await benchReview(Number(values['per-class'] ?? 6000), Number(values['review-epochs']), Number(values.n ?? 1_000_000));
+// the near-duplicate index at 1M vectors (about 10 minutes on 2 cores): with --only duplicates or review
+if (wanted('duplicates') || wanted('review')) await benchDuplicates(Number(values.n ?? 1_000_000));
