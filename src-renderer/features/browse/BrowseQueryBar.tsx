@@ -1,4 +1,5 @@
 import type { Selection } from '../../../src-main/shared/contract';
+import { countOf } from '../../../src-main/shared/count';
 import { call } from '../../api/transport';
 import { useNavigation } from '../../components/navigation';
 import type { BrowseQuery, SortKey } from './useBrowseQuery';
@@ -22,7 +23,7 @@ export function BrowseQueryBar({ query, selected, selection }: Props) {
   const nav = useNavigation();
   const classify = (): void => {
     const s = selection();
-    if (s) nav.classifyInView(call('classify.items', { selection: s }), `${selected.toLocaleString()} selected item${selected === 1 ? '' : 's'}`);
+    if (s) nav.classifyInView(call('classify.items', { selection: s }), `${countOf(selected, 'selected item')}`);
   };
   return (
     <>

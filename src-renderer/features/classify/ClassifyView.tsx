@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery } from '../../api/hooks';
+import { countOf } from '../../../src-main/shared/count';
 import { call } from '../../api/transport';
 import { useNavigation } from '../../components/navigation';
 import { RunPicker, useFinishedRuns } from '../../components/RunPicker';
@@ -109,7 +110,7 @@ function Tally({ entries }: { entries: Entry[] }) {
   const failed = entries.filter((e) => e.result?.error).length;
   return (
     <span className="muted" data-testid="classify-tally">
-      {entries.length.toLocaleString()} files{pending ? ` · ${pending.toLocaleString()} to go` : ''}{failed ? ` · ${failed.toLocaleString()} failed` : ''}
+      {countOf(entries.length, 'file')}{pending ? ` · ${pending.toLocaleString()} to go` : ''}{failed ? ` · ${failed.toLocaleString()} failed` : ''}
     </span>
   );
 }
