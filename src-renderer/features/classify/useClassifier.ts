@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ClassifyAnswer, ClassifyResult, RunBrief } from '../../../src-main/shared/predict';
+import { countOf } from '../../../src-main/shared/count';
 import { call } from '../../api/transport';
 import { looksLikeImage, toBase64, uploadProblem } from './files';
 
@@ -38,7 +39,7 @@ export function useClassifier(run: string | null) {
     const images = files.filter(looksLikeImage);
     const skipped = files.length - images.length;
     const added: Entry[] = images.map((f) => ({ key: nextKey++, name: f.name, image: URL.createObjectURL(f), objectUrl: true, state: 'pending' }));
-    if (skipped > 0) added.push({ key: nextKey++, name: `${skipped} file${skipped === 1 ? '' : 's'}`, image: null, objectUrl: false, state: 'done', result: failed(`${skipped} file${skipped === 1 ? '' : 's'}`, 'not images, left out') });
+    if (skipped > 0) added.push({ key: nextKey++, name: countOf(skipped, 'file'), image: null, objectUrl: false, state: 'done', result: failed(countOf(skipped, 'file'), 'not images, left out') });
     setEntries((list) => [...added, ...list]);
     images.forEach((file, i) => {
       const key = added[i]!.key;

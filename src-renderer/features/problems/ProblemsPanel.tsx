@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ImportProblem } from '../../../src-main/shared/problems';
+import { countOf } from '../../../src-main/shared/count';
 import { useQuery } from '../../api/hooks';
 
 /**
@@ -32,7 +33,7 @@ export function ProblemsLink() {
   if (n === 0) return null;
   return (
     <button className="link status-broken" onClick={openProblems} data-testid="problems-link" title="Files the import skipped and images that cannot be decoded">
-      {n.toLocaleString()} import problem{n === 1 ? '' : 's'}
+      {countOf(n, 'import problem')}
     </button>
   );
 }
