@@ -15,7 +15,7 @@ import { writeAtomically } from '../files.js';
 import { forkEntry } from './childEntry.js';
 import type { BackendInfo } from './tf.js';
 
-const PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'];
+const PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu'];
 const TIMEOUT_MS = 120_000;
 const require = createRequire(import.meta.url);
 
