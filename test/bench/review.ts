@@ -50,15 +50,18 @@ function precisionRecall(ranked: string[], flipped: Set<string>, k: number): { p
   return { precision: hits / Math.max(1, Math.min(k, ranked.length)), recall: hits / flipped.size };
 }
 
-function rankings(projectDir: string, run: string): { ranked: string[]; baseline: string[]; suspected: string[] } {
+function rankings(projectDir: string, run: string): { ranked: string[]; baseline: string[]; suspected: string[]; marginFlagged: string[]; marginAll: string[] } {
   const project = Project.open(projectDir);
   try {
     const rows = project.db
-      .prepare('SELECT i.path, s.score, s.label_prob, s.suspected FROM review_scores s JOIN items i ON i.id = s.item_id WHERE s.run_id = ?')
-      .all(run) as { path: string; score: number; label_prob: number; suspected: number }[];
+      .prepare('SELECT i.path, s.score, s.label_prob, s.suggested_prob, s.suspected FROM review_scores s JOIN items i ON i.id = s.item_id WHERE s.run_id = ?')
+      .all(run) as { path: string; score: number; label_prob: number; suggested_prob: number; suspected: number }[];
+    const margin = (r: { label_prob: number; suggested_prob: number }): number => r.label_prob - r.suggested_prob;
     const ranked = [...rows].sort((a, b) => b.suspected - a.suspected || b.score - a.score).map((r) => r.path);
+    const marginFlagged = [...rows].sort((a, b) => b.suspected - a.suspected || margin(a) - margin(b)).map((r) => r.path);
+    const marginAll = [...rows].sort((a, b) => margin(a) - margin(b)).map((r) => r.path);
     const baseline = [...rows].sort((a, b) => a.label_prob - b.label_prob).map((r) => r.path);
-    return { ranked, baseline, suspected: rows.filter((r) => r.suspected).map((r) => r.path) };
+    return { ranked, baseline, suspected: rows.filter((r) => r.suspected).map((r) => r.path), marginFlagged, marginAll };
   } finally {
     project.close();
   }
@@ -83,12 +86,14 @@ export async function benchReview(perClass: number, epochs: number, scaleItems: 
       const t = performance.now();
       cli('review', '--project', projectDir, '--run', train.run, '--method', method, '--json');
       const seconds = (performance.now() - t) / 1000;
-      const { ranked, baseline, suspected } = rankings(projectDir, train.run);
+      const { ranked, baseline, suspected, marginFlagged, marginAll } = rankings(projectDir, train.run);
       const k = flipped.size;
       const ours = precisionRecall(ranked, flipped, k);
       const base = precisionRecall(baseline, flipped, k);
       const sus = precisionRecall(suspected, flipped, suspected.length);
-      row(`${method}: precision = recall at k = ${fmt(k)} (ranking)`, `${fmt(ours.precision, 3)}`);
+      row(`${method}: precision = recall at k = ${fmt(k)}, suspected first by self-confidence`, `${fmt(ours.precision, 3)}`);
+      row(`${method}: the same, suspected first by normalised margin`, `${fmt(precisionRecall(marginFlagged, flipped, k).precision, 3)}`);
+      row(`${method}: normalised margin over every item`, `${fmt(precisionRecall(marginAll, flipped, k).precision, 3)}`);
       row(`${method}: baseline lowest p(label), same scores`, `${fmt(base.precision, 3)}`);
       row(`${method}: suspected set: size, precision, recall`, `${fmt(suspected.length)}, ${fmt(sus.precision, 3)}, ${fmt(sus.recall, 3)}`);
       row(`${method}: review job (embeddings first time, then scoring)`, `${fmt(seconds, 1)} s`);

@@ -6,7 +6,7 @@
  *   items (cosine), its own vote left out, as cleanlab's Datalab does when only features exist.
  * Both keep per item only its top k classes and the probability of its label.
  */
-import { seededHash } from '../../shared/random.js';
+import { rng, seededHash } from '../../shared/random.js';
 import { tf } from '../train/tf.js';
 import type { OutOfSample } from './confidentLearning.js';
 import type { Embeddings } from './embeddingStore.js';
@@ -69,23 +69,56 @@ function rowsTensor(emb: Embeddings, rows: readonly number[]): tf.Tensor2D {
   return tf.tensor2d(x, [rows.length, dim]);
 }
 
+/** A seeded permutation of rows (Fisher-Yates). */
+function shuffledRows(rows: readonly number[], seed: number): number[] {
+  const out = [...rows];
+  const random = rng(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** The starting weights: each class's mean embedding (scaled like the inputs), a nearest-centroid classifier. */
+function centroids(emb: Embeddings, classOf: Int32Array, classes: number, rows: readonly number[]): tf.Tensor2D {
+  const { dim, vectors } = emb;
+  const sums = new Float32Array(dim * classes);
+  const counts = new Float32Array(classes);
+  for (const r of rows) {
+    const c = classOf[r]!;
+    counts[c]!++;
+    for (let j = 0; j < dim; j++) sums[j * classes + c]! += vectors[r * dim + j]!;
+  }
+  // unit-length centroids times a temperature, so the first logits are already sharp
+  for (let c = 0; c < classes; c++) {
+    let norm = 0;
+    for (let j = 0; j < dim; j++) norm += sums[j * classes + c]! ** 2;
+    const scale = norm > 0 ? 5 / Math.sqrt(norm) / Math.sqrt(dim) : 0;
+    for (let j = 0; j < dim; j++) sums[j * classes + c]! *= scale;
+  }
+  return tf.tensor2d(sums, [dim, classes]);
+}
+
 /** K-fold multinomial logistic regression heads. */
 export async function kfoldProbabilities(input: ScoringInput, folds = 5, seed = 42, onProgress?: Progress): Promise<OutOfSample> {
   const { emb, classOf, classes } = input;
   const n = emb.ids.length;
   const out = emptyResult(n, classes, classOf);
   const fold = stratifiedFolds(emb.ids, classOf, folds, seed);
-  const batchSize = n > 200_000 ? 4096 : 512;
+  const batchSize = n > 200_000 ? 2048 : 512;
   for (let f = 0; f < folds; f++) {
     const trainRows: number[] = [];
     const testRows: number[] = [];
     for (let r = 0; r < n; r++) if (fold[r]! >= 0) (fold[r] === f ? testRows : trainRows).push(r);
-    const epochs = trainRows.length < 100_000 ? 15 : trainRows.length < 300_000 ? 6 : 3;
-    const w = tf.variable(tf.zeros([emb.dim, classes]));
+    // about two million row-steps per fold: 15 epochs of 100k rows, 2 of 1M (started from the
+    // class centroids, a head needs few epochs to settle)
+    const epochs = Math.max(2, Math.min(15, Math.round(2_000_000 / Math.max(1, trainRows.length))));
+    const w = tf.variable(centroids(emb, classOf, classes, trainRows));
     const b = tf.variable(tf.zeros([classes]));
     const optimizer = tf.train.adam(0.01);
     for (let epoch = 0; epoch < epochs; epoch++) {
-      const order = [...trainRows].sort((x, y) => seededHash(`${x}`, seed + epoch * 31 + f) - seededHash(`${y}`, seed + epoch * 31 + f));
+      const order = shuffledRows(trainRows, seed + epoch * 31 + f);
       for (let s = 0; s < order.length; s += batchSize) {
         const rows = order.slice(s, s + batchSize);
         tf.tidy(() => {
@@ -93,7 +126,7 @@ export async function kfoldProbabilities(input: ScoringInput, folds = 5, seed = 
           const y = tf.oneHot(tf.tensor1d(rows.map((r) => classOf[r]!), 'int32'), classes);
           optimizer.minimize(() => tf.add(tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(x, w), b)), tf.mul(1e-4, tf.sum(tf.square(w)))) as tf.Scalar);
         });
-        await tf.nextFrame(); // let progress and cancel messages through
+        if ((s / batchSize) % 16 === 15) await tf.nextFrame(); // let progress and cancel messages through
       }
       onProgress?.(f * epochs + epoch + 1, folds * epochs, `fold ${f + 1} of ${folds}`);
     }
