@@ -59,6 +59,7 @@ describe.runIf(haveChromium)('trusting label edits in the studio', () => {
     const url = await startServe();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(60_000); // the first load builds thumbnails; slow on a loaded machine
     await page.goto(url);
     await treeIs({ Shoes: 6 });
   });
