@@ -131,6 +131,8 @@ describe('empty categories, rename, delete', () => {
     const refused = shiwake(['delete-category', '--project', dir, 'Women']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^shiwake: error: "Women" is not empty: it holds 3 active items/);
+    // the renamed-away category is empty: merging it moves nothing and records nothing
+    expect(shiwake(['balance', '--project', dir, '--merge', 'Women > Boots=Men', '--apply']).stdout).toMatch(/^Nothing merged: nothing to move: no items selected\.$/m);
     project = Project.open(dir);
     expect(categoryOf('Women/Boots/3.jpg')).toBe('Women > Shoes');
   });

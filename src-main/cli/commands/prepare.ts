@@ -83,7 +83,7 @@ export const balanceCommand: Command = {
       const current = appliedPlan(project, plan.basis);
       const appliedJson = current && { options: current.options, applied_at: current.appliedAt, stale: current.stale !== null, changes: current.stale ?? [] };
       if (values.json) return printJson({ distribution: dist, plan: { options: plan.options, categories: plan.categories, totals: plan.totals }, applied: apply, applied_plan: appliedJson, merged });
-      for (const m of merged) say(`Merged: ${m.description} (batch ${m.batch}; shiwake undo reverts it)`);
+      for (const m of merged) say(m.batch === null ? `Nothing merged: ${m.description}.` : `Merged: ${m.description} (batch ${m.batch}; shiwake undo reverts it)`);
       const s = dist.summary;
       say(`${formatCount(s.categories)} categories, ${formatCount(s.items)} items: min ${formatCount(s.min)}, median ${formatCount(s.median)}, max ${formatCount(s.max)}, imbalance ${s.imbalance.toFixed(1)}x`);
       const width = Math.max(10, ...plan.categories.map((c) => c.name.length));
