@@ -41,6 +41,13 @@ module.exports = {
       to: { path: '(^|/)node_modules/sharp/' },
     },
     {
+      name: 'usearch-only-in-annIndex.ts',
+      comment: 'one wrapper per heavy library: only engine/review/annIndex.ts imports usearch',
+      severity: 'error',
+      from: { path: '^src-', pathNot: '^src-main/engine/review/annIndex\\.ts$' },
+      to: { path: '(^|/)node_modules/usearch/' },
+    },
+    {
       name: 'sqlite-only-in-connection.ts',
       comment: 'one wrapper per heavy library: only engine/db/connection.ts imports better-sqlite3',
       severity: 'error',

@@ -35,7 +35,7 @@ describe('layering', () => {
     fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(tmp, 'node_modules'));
     fs.copyFileSync(path.join(REPO, 'tsconfig.json'), path.join(tmp, 'tsconfig.json'));
     write('src-main/shared/a.ts', "import fs from 'node:fs';\nimport { x } from '../engine/b.js';\nexport const a = [fs, x];\n");
-    write('src-main/engine/b.ts', "import { s } from '../server/s.js';\nimport sharp from 'sharp';\nimport * as tf from '@tensorflow/tfjs';\nimport Database from 'better-sqlite3';\nexport const x = [s, sharp, tf, Database];\n");
+    write('src-main/engine/b.ts', "import { s } from '../server/s.js';\nimport sharp from 'sharp';\nimport * as tf from '@tensorflow/tfjs';\nimport Database from 'better-sqlite3';\nimport * as usearch from 'usearch';\nexport const x = [s, sharp, tf, Database, usearch];\n");
     write('src-main/engine/train/tf.ts', "import * as tf from '@tensorflow/tfjs';\nexport { tf };\n");
     write('src-main/engine/images/probe.ts', "import sharp from 'sharp';\nexport { sharp };\n");
     write('src-main/server/s.ts', 'export const s = 1;\n');
@@ -51,6 +51,7 @@ describe('layering', () => {
         'shared-no-node-builtins: src-main/shared/a.ts -> fs',
         'sqlite-only-in-connection.ts: src-main/engine/b.ts -> better-sqlite3',
         'tfjs-only-in-tf.ts: src-main/engine/b.ts -> @tensorflow/tfjs',
+        'usearch-only-in-annIndex.ts: src-main/engine/b.ts -> usearch',
       ].sort(),
     );
   });
