@@ -2,10 +2,9 @@
  * The engine's side of prediction: starts a predictor process for one saved model, keeps it
  * warm between calls, and turns its death into errors a person can read.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { forkEntry } from '../train/childEntry.js';
 import type { BackendName } from '../train/tf.js';
 import type { InputFile } from './inference.js';
 import type { PredictAnswer } from './predictorProcess.js';
@@ -48,10 +47,7 @@ export class Predictor {
 
   /** Starts the process and loads the model in every worker; rejects with the reason it cannot. */
   static async open(dir: string, options: PredictorOptions = {}): Promise<Predictor> {
-    const entry = path.join(import.meta.dirname, 'predictorProcess.ts');
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-    // 'advanced' serialization carries typed arrays (embeddings) as they are, not as JSON
-    const child = fork(entry, [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    const child = forkEntry(path.join(import.meta.dirname, 'predictorProcess.ts'), undefined, undefined, 'advanced');
     const opened = await new Promise<{ backend: BackendName; label: string; classes: number; workers: number }>((resolve, reject) => {
       child.once('message', (m: { type: string; message?: string; backend: BackendName; label: string; classes: number; workers: number }) =>
         m.type === 'opened' ? resolve(m) : reject(new Error(`cannot load the model in ${dir}: ${m.message}`)),

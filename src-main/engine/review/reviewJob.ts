@@ -3,10 +3,8 @@
  * through the predictor's worker pool), then the scoring process; progress and cancel
  * throughout. Also the queue as the studio and the CLI read it.
  */
-import { fork } from 'node:child_process';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { forkEntry } from '../train/childEntry.js';
 import type { ReviewCategorySummary, ReviewItem, ReviewQueue } from '../../shared/predict.js';
 import type { Progress } from '../../shared/types.js';
 import { ProgressMeter } from '../jobs/progress.js';
@@ -31,9 +29,7 @@ export async function runReview(project: Project, service: PredictionService, ru
 
 /** Runs `scoreRun` in the scoring process (TensorFlow.js stays out of this one); null when cancelled. */
 export function scoreInChild(project: Project, run: string, options: ReviewOptions): Promise<ScoreSummary | null> {
-  const entry = path.join(import.meta.dirname, 'scoreProcess.ts');
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-  const child = fork(entry, [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = forkEntry(path.join(import.meta.dirname, 'scoreProcess.ts'));
   const meter = new ProgressMeter('scoring', null);
   return new Promise((resolve, reject) => {
     const abort = (): void => void child.kill('SIGKILL');

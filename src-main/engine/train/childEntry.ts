@@ -9,8 +9,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export function forkEntry(file: string, stdio: StdioOptions = ['ignore', 'inherit', 'inherit', 'ipc'], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+/** `serialization: 'advanced'` carries typed arrays (embeddings) through IPC as they are, not as JSON. */
+export function forkEntry(file: string, stdio: StdioOptions = ['ignore', 'inherit', 'inherit', 'ipc'], env: NodeJS.ProcessEnv = process.env, serialization: 'json' | 'advanced' = 'json'): ChildProcess {
   const entry = path.isAbsolute(file) ? file : path.join(import.meta.dirname, file); // relative: an entry of this folder
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-  return fork(entry, [], { execArgv: ['--import', tsx], stdio, env });
+  return fork(entry, [], { execArgv: ['--import', tsx], stdio, env, serialization });
 }
