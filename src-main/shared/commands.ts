@@ -12,8 +12,8 @@ export interface Shortcut {
   shift?: boolean | 'any';
 }
 
-/** always; with a project open; in the Browse view of an open project */
-export type When = 'always' | 'project' | 'browse';
+/** always; with a project open; in the Browse view; in the Review view; in either of the two views that decide labels (`items`) */
+export type When = 'always' | 'project' | 'browse' | 'review' | 'items';
 
 export interface CommandSpec {
   id: string;
@@ -32,15 +32,18 @@ export const COMMANDS = [
   { id: 'openSample', label: 'Open Sample Dataset', shortcuts: [], when: 'always', menu: 'File' },
   { id: 'closeProject', label: 'Close Project', shortcuts: [], when: 'project', menu: 'File' },
   // Undo/Redo act on labels; the page handles their keys, so text fields keep their own undo
-  { id: 'undo', label: 'Undo Label Change', shortcuts: [{ key: 'z', mod: true }], when: 'browse', menu: 'Edit' },
-  { id: 'redo', label: 'Redo Label Change', shortcuts: [{ key: 'z', mod: true, shift: true }], when: 'browse', menu: 'Edit' },
+  { id: 'undo', label: 'Undo Label Change', shortcuts: [{ key: 'z', mod: true }], when: 'items', menu: 'Edit' },
+  { id: 'redo', label: 'Redo Label Change', shortcuts: [{ key: 'z', mod: true, shift: true }], when: 'items', menu: 'Edit' },
   { id: 'selectAll', label: 'Select All Items', shortcuts: [{ key: 'a', mod: true }], when: 'browse', menu: 'Edit' },
-  { id: 'move', label: 'Move to Category…', shortcuts: [{ key: 'm' }, { key: 'k', mod: true }], when: 'browse', menu: 'Items' },
+  { id: 'move', label: 'Move to Category…', shortcuts: [{ key: 'm' }, { key: 'k', mod: true }], when: 'items', menu: 'Items' },
   { id: 'moveRecent', label: 'Move to a Recent Category', shortcuts: '123456789'.split('').map((key) => ({ key })), keysLabel: '1 … 9', when: 'browse' },
-  { id: 'exclude', label: 'Exclude / Restore', shortcuts: [{ key: 'x' }], when: 'browse', menu: 'Items' },
+  { id: 'exclude', label: 'Exclude / Restore', shortcuts: [{ key: 'x' }], when: 'items', menu: 'Items' },
+  // the review queue's decisions (X excludes, M moves elsewhere: the commands above)
+  { id: 'accept', label: 'Accept the Suggestion (Review)', shortcuts: [{ key: 'a' }], when: 'review', menu: 'Items' },
+  { id: 'keep', label: 'Keep the Label (Review)', shortcuts: [{ key: 'k' }], when: 'review', menu: 'Items' },
   { id: 'preview', label: 'Large Preview', shortcuts: [{ key: ' ' }], when: 'browse', menu: 'Items' },
-  { id: 'left', label: 'Cursor Left (Shift extends the selection)', shortcuts: nav('ArrowLeft'), when: 'browse' },
-  { id: 'right', label: 'Cursor Right', shortcuts: nav('ArrowRight'), when: 'browse' },
+  { id: 'left', label: 'Cursor Left (Shift extends the selection; Review: previous item)', shortcuts: nav('ArrowLeft'), when: 'items' },
+  { id: 'right', label: 'Cursor Right (Review: next item)', shortcuts: nav('ArrowRight'), when: 'items' },
   { id: 'up', label: 'Cursor Up', shortcuts: nav('ArrowUp'), when: 'browse' },
   { id: 'down', label: 'Cursor Down', shortcuts: nav('ArrowDown'), when: 'browse' },
   { id: 'pageUp', label: 'A Screen Up', shortcuts: nav('PageUp'), when: 'browse' },

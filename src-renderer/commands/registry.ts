@@ -20,7 +20,10 @@ export function setCommandContext(next: { project: boolean; view: string }): voi
 }
 
 function holds(when: When): boolean {
-  return when === 'always' || (context.project && (when === 'project' || context.view === 'browse'));
+  if (when === 'always') return true;
+  if (!context.project) return false;
+  if (when === 'items') return context.view === 'browse' || context.view === 'review';
+  return when === 'project' || when === context.view;
 }
 
 export function isEnabled(id: CommandId): boolean {

@@ -13,6 +13,7 @@ describe('command table', () => {
       [press('3'), 'moveRecent'], [press('x'), 'exclude'], [press('X'), 'exclude'], [press('z', { ctrlKey: true }), 'undo'],
       [press('Z', { ctrlKey: true, shiftKey: true }), 'redo'], [press('/'), 'filterTree'], [press('?', { shiftKey: true }), 'help'],
       [press('Escape'), 'clear'], [press('o', { metaKey: true }), 'openFolder'], [press('P', { ctrlKey: true, shiftKey: true }), 'palette'],
+      [press('a'), 'accept'], [press('K'), 'keep'],
     ];
     for (const [e, id] of expected) expect(commandForKey(e), JSON.stringify(e)).toBe(id);
     expect(commandForKey(press('m', { ctrlKey: true }))).toBeUndefined();

@@ -1,10 +1,10 @@
-import { useEffect, useRef } from 'react';
 import type { EditOutcome } from '../../../src-main/shared/contract';
 import type { ReviewItem } from '../../../src-main/shared/predict';
 import { call } from '../../api/transport';
+import { useCommandHandlers, type CommandRun } from '../../commands/registry';
+import type { CommandId } from '../../../src-main/shared/commands';
 import { useNotify } from '../../components/Toasts';
 import { undoBatchAction } from '../browse/undoBatch';
-import { reviewCommandFor, type ReviewCommand } from './keymap';
 import type { ReviewQueueState } from './useReviewQueue';
 
 interface Options {
@@ -61,33 +61,19 @@ export function useDecisions({ active, queue, item, paletteOpen, setPalette, mov
       decide(item, (id) => call('labels.move', { selection: { ids: [id] }, category }));
     },
   };
-  const commands: Record<ReviewCommand, () => void> = {
-    accept: decisions.accept,
-    keep: decisions.keep,
-    exclude: decisions.exclude,
-    other: () => item && setPalette(true),
-    next: () => moveCursor(1),
-    previous: () => moveCursor(-1),
+  // the studio's command table: A and K are Review's own; X, M or Ctrl/Cmd+K, arrows, undo and redo are shared with Browse
+  const once = (run: () => void): CommandRun => (e) => void (e?.repeat || run()); // a held key must not decide a run of items
+  const commands: Partial<Record<CommandId, CommandRun | undefined>> = {
+    accept: item && item.suggested.id !== null ? once(decisions.accept) : undefined,
+    keep: item && once(decisions.keep),
+    exclude: item && once(decisions.exclude),
+    move: item && (() => setPalette(true)),
+    left: () => moveCursor(-1),
+    right: () => moveCursor(1),
     undo: () => history('labels.undo', 'Undone'),
     redo: () => history('labels.redo', 'Redone'),
-    close: () => setPalette(false),
   };
-  const ref = useRef(commands);
-  ref.current = commands;
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      // a key the studio-wide command handler already ran (it comes first) is not run twice
-      if (e.defaultPrevented) return;
-      const command = reviewCommandFor(e);
-      // the palette has its own keys; only Esc reaches us while it is open
-      if (!active || !command || (paletteOpen && command !== 'close')) return;
-      // a held key must not decide a run of items
-      if (e.repeat && command !== 'next' && command !== 'previous') return;
-      e.preventDefault();
-      ref.current[command]();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [active, paletteOpen]);
+  // while the palette is open it has the keys; Esc outside its input closes it
+  useCommandHandlers(!active ? {} : paletteOpen ? { clear: () => setPalette(false) } : commands);
   return decisions;
 }
