@@ -82,6 +82,28 @@ describe('duplicates', () => {
     p.close();
   });
 
+  it('finds the same near group through the approximate index at 5,000 vectors and more', async () => {
+    const p = await project('indexed');
+    const small = constructedEmbeddings(p, [['Bags/photo.jpg', 'Hats/photo-small.webp']]);
+    // 6,000 more rows for items not in this project (as a run's embeddings of since-deleted items): indexed, never grouped
+    const extra = 6000;
+    let s = 99;
+    const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5;
+    const vectors = new Float32Array((small.ids.length + extra) * small.dim);
+    vectors.set(small.vectors);
+    for (let i = small.ids.length; i < small.ids.length + extra; i++) {
+      const v = vectors.subarray(i * small.dim, (i + 1) * small.dim).map(rnd);
+      const norm = Math.hypot(...v);
+      vectors.set(v.map((x) => x / norm), i * small.dim);
+    }
+    const ids = Int32Array.from([...small.ids, ...Array.from({ length: extra }, (_, i) => 1_000_000 + i)]);
+    const progress: string[] = [];
+    const report = await findDuplicates(p, { embeddings: { ids, dim: small.dim, vectors }, onProgress: (x) => progress.push(x.phase) });
+    expect(report.groups.map((g) => g.paths).sort()).toEqual([['Bags/copy-a.png', 'Hats/copy-b.png'], ['Bags/photo.jpg', 'Hats/photo-small.webp']]);
+    expect(progress).toContain('indexing embeddings'); // the index, not the exact search, was used
+    p.close();
+  });
+
   it('flags a group in both train and validation as a leak, and puts it into one split', async () => {
     const p = await project('leak');
     setSplit(p, ['Bags/photo.jpg'], 'train');
