@@ -3,7 +3,7 @@
 export type TrainModel = 'small-cnn' | 'mobilenet-v2' | 'inception-v3';
 export type OptimizerName = 'rmsprop' | 'adam' | 'sgd';
 export type ScheduleName = 'constant' | 'exponential' | 'cosine';
-export type BackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface TrainOptions {
   model: TrainModel;

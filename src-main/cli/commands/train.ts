@@ -1,4 +1,5 @@
 import { startTrainer } from '../../engine/train/runner.js';
+import { cudaReport } from '../../engine/train/cuda.js';
 import { rememberBackend } from '../../engine/train/probe.js';
 import { initBackend } from '../../engine/train/tf.js';
 import type { BackendChoice, OptimizerName, ScheduleName, TrainEvent, TrainModel, TrainOptions } from '../../shared/training.js';
@@ -31,7 +32,7 @@ function describe(e: TrainEvent): string | undefined {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size B] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--resume <run>] [--json]',
+  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size B] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--resume <run>] [--json]',
   summary: 'train a classifier on the split (and balance plan); Ctrl+C stops at a checkpoint, --resume continues',
   options: {
     ...projectOption, ...jsonOption, model: { type: 'string' }, 'image-size': { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
@@ -53,7 +54,7 @@ export const trainCommand: Command = {
       labelSmoothing: optionalNumber(values, 'label-smoothing', (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
       backbone: values.backbone as string | undefined,
       fineTuneLayers: optionalNumber(values, 'fine-tune-layers', (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
-      backend: oneOf<BackendChoice>(values, 'backend', ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+      backend: oneOf<BackendChoice>(values, 'backend', ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']),
       seed: optionalNumber(values, 'seed', Number.isInteger, 'an integer'),
       logEvery: optionalNumber(values, 'log-every', wholePositive, 'a whole number of steps'),
       alpha: optionalNumber(values, 'alpha', positive, 'a positive number'),
@@ -115,11 +116,15 @@ export const doctorCommand: Command = {
   async run(values) {
     const info = await initBackend();
     rememberBackend(info); // the studio's remembered answer follows what doctor found
-    const report = { backend: info.name, label: info.label, gpu: info.device, faster: info.faster, skipped: info.skipped, node: process.version, platform: `${process.platform}-${process.arch}` };
+    const cuda = cudaReport();
+    const report = { backend: info.name, label: info.label, gpu: info.device, adapter: info.adapter ?? null, faster: info.faster, skipped: info.skipped, cuda, node: process.version, platform: `${process.platform}-${process.arch}` };
     if (values.json) return printJson(report);
     say(`Training backend: ${info.label}`);
     for (const s of info.skipped) say(`  ${s.backend}: ${s.reason}`);
     if (info.faster) say(`Faster: ${info.faster}`);
+    say(`NVIDIA: ${cuda.gpus.length ? cuda.gpus.map((g) => `${g.name}, driver ${g.driver_version}, compute capability ${g.compute_capability ?? 'unknown'}`).join('; ') : cuda.nvidia_smi_error}`);
+    if (cuda.nvidia_smi) for (const l of cuda.libraries) say(`  ${l.name}: ${l.loadable ? l.path : l.path ? `${l.path} (not on LD_LIBRARY_PATH nor in the ldconfig cache)` : 'missing'}`);
+    cuda.steps.forEach((s, i) => say(`${i + 1}. ${s}`));
   },
 };
 

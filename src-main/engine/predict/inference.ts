@@ -59,7 +59,7 @@ export class LoadedModel {
     const out = model.outputs[0]!.shape;
     if (out[out.length - 1] !== folder.labels.length) throw new Error(`the model in ${dir} has ${out[out.length - 1]} outputs but labels.json names ${folder.labels.length} categories`);
     const loaded = new LoadedModel(folder, info, model);
-    loaded.warmUp();
+    await loaded.warmUp();
     return loaded;
   }
 
@@ -67,10 +67,12 @@ export class LoadedModel {
     return this.folder.labels.length;
   }
 
-  /** The first call compiles kernels: pay it at load time, not on the user's first file. */
-  private warmUp(): void {
+  /** The first call compiles kernels: pay it at load time, not on the user's first file. Reads are async throughout: WebGPU has no synchronous read in Node. */
+  private async warmUp(): Promise<void> {
     const size = this.folder.preprocessing.imageSize;
-    tf.tidy(() => (this.model.predict(tf.zeros([1, size, size, 3])) as tf.Tensor).dataSync());
+    const out = tf.tidy(() => this.model.predict(tf.zeros([1, size, size, 3])) as tf.Tensor);
+    await out.data();
+    out.dispose();
   }
 
   /** Decodes every file (in parallel, on libuv's pool) and runs the decodable ones as one batch. */
@@ -95,19 +97,24 @@ export class LoadedModel {
       });
       const input = (): tf.Tensor4D => tf.tensor4d(xs, [ok.length, size, size, 3]);
       if (embed) {
-        [features, probs, width] = tf.tidy(() => {
+        const [flat, soft] = tf.tidy(() => {
           const [f, logits] = this.twoHeaded.predict(input()) as tf.Tensor[];
           let flat = f!.reshape([ok.length, -1]) as tf.Tensor2D;
           if (this.project) flat = tf.matMul(flat, this.project);
-          return [flat.dataSync() as Float32Array, tf.softmax(logits as tf.Tensor2D).dataSync() as Float32Array, flat.shape[1]!] as const;
+          return [flat, tf.softmax(logits as tf.Tensor2D)] as const;
         });
+        [features, probs] = (await Promise.all([flat.data(), soft.data()])) as [Float32Array, Float32Array];
+        width = flat.shape[1]!;
+        tf.dispose([flat, soft]);
       } else {
-        probs = tf.tidy(() => {
+        const soft = tf.tidy(() => {
           const out = this.model.predict(input()) as tf.Tensor | tf.Tensor[];
           const logits = (Array.isArray(out) ? out[0]! : out) as tf.Tensor2D;
           // the saved model ends in logits: softmax over every category, so the vector sums to 1
-          return tf.softmax(logits).dataSync() as Float32Array;
+          return tf.softmax(logits);
         });
+        probs = (await soft.data()) as Float32Array;
+        soft.dispose();
       }
     }
     const ms = (performance.now() - started) / Math.max(1, files.length);

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { writeAtomically } from '../files.js';
 import { forkEntry } from './childEntry.js';
 import type { BackendInfo } from './tf.js';
+import { vulkanDrivers } from './webgpuAdapter.js';
 
 const PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu'];
 const TIMEOUT_MS = 120_000;
@@ -36,7 +37,7 @@ function onPath(command: string): boolean {
 
 /** What the answer depends on: a change to any of these probes again. */
 export function probeKey(): string {
-  return JSON.stringify({ v: 1, node: process.version, platform: `${process.platform}-${process.arch}`, packages: PACKAGES.map((p) => [p, version(p)]), nvidiaSmi: onPath('nvidia-smi') });
+  return JSON.stringify({ v: 1, node: process.version, platform: `${process.platform}-${process.arch}`, packages: PACKAGES.map((p) => [p, version(p)]), nvidiaSmi: onPath('nvidia-smi'), vulkan: process.platform === 'linux' ? vulkanDrivers() : null });
 }
 
 const cacheFile = (): string => path.join(process.env.SHIWAKE_HOME ?? path.join(os.homedir(), '.shiwake'), 'backend-probe.json');

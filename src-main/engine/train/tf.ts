@@ -1,24 +1,30 @@
 /**
  * The one wrapper around TensorFlow.js: every other module imports `tf` from here, and
- * `initBackend` picks the fastest backend that loads (CUDA through tfjs-node-gpu, native
- * CPU through tfjs-node, WebAssembly, then plain JavaScript) and says which it got.
+ * `initBackend` picks the fastest backend that loads (CUDA through tfjs-node-gpu, WebGPU on a
+ * hardware adapter through Dawn, native CPU through tfjs-node, WebAssembly, then plain
+ * JavaScript) and says which it got.
  * No `tf.node.*` outside this file.
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batchNormGradient.js';
+import { setCudaCacheEnv } from './cuda.js';
 import { registerWasmGradientKernels } from './wasmKernels.js';
+import { describeAdapter, findAdapter, type FoundAdapter, type GpuAdapterInfo } from './webgpuAdapter.js';
+import { registerWebgpuKernels } from './webgpuKernels.js';
 
 export { tf };
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
   name: BackendName;
   /** what a person reads in the status bar */
   label: string;
   device: string | null;
+  /** the WebGPU adapter (vendor, architecture, native API), on the webgpu backend */
+  adapter?: GpuAdapterInfo;
   /** what to install for a faster backend, or null on the fastest */
   faster: string | null;
   /** why the better backends did not load */
@@ -29,6 +35,7 @@ const require = createRequire(import.meta.url);
 let current: BackendInfo | undefined;
 
 const HINT_NATIVE = 'npm install @tensorflow/tfjs-node (native CPU, several times faster than WASM; it downloads libtensorflow, so it needs internet access while installing)';
+const HINT_WEBGPU = 'a GPU with a Vulkan (Linux), Metal (macOS) or Direct3D 12 (Windows) driver; on Linux install the vendor driver plus libvulkan1 (see the README, "Training on the GPU")';
 const HINT_GPU = 'with an NVIDIA GPU: npm install @tensorflow/tfjs-node-gpu plus CUDA 11.2 and cuDNN 8.1 (see the README, "Training on the GPU")';
 
 function gpuName(): string | null {
@@ -52,6 +59,41 @@ async function tryNative(pkg: string, skipped: BackendInfo['skipped']): Promise<
   }
 }
 
+/** Registers TensorFlow.js's WebGPU backend on the adapter findAdapter chose (not on whatever navigator.gpu offers first). */
+async function tryWebgpu(allowSoftware: boolean, skipped: BackendInfo['skipped']): Promise<GpuAdapterInfo | null> {
+  try {
+    const found = await findAdapter(allowSoftware);
+    if ('reason' in found) {
+      skipped.push({ backend: 'webgpu', reason: found.reason });
+      return null;
+    }
+    // imported before navigator.gpu exists, so the package does not register its own factory (which picks its own adapter)
+    const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+    const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: unknown };
+    if (!nav.gpu) Object.defineProperty(nav, 'gpu', { value: found.gpu, configurable: true });
+    const device = await requestDevice(found);
+    if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
+    tf.registerBackend('webgpu', () => new WebGPUBackend(device as never, found.adapter.info as never), 3);
+    registerWebgpuKernels();
+    if (!(await tf.setBackend('webgpu'))) throw new Error('failed to initialise');
+    await tf.ready();
+    return found.info;
+  } catch (err) {
+    skipped.push({ backend: 'webgpu', reason: (err as Error).message.split('\n')[0] ?? 'failed' });
+    return null;
+  }
+}
+
+/** A device with the adapter's own limits (the defaults are far below what convolutions on large images need), as tfjs-backend-webgpu asks for them. */
+function requestDevice(found: FoundAdapter): Promise<unknown> {
+  const l = found.adapter.limits;
+  const keys = ['maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup'];
+  return found.adapter.requestDevice({
+    requiredFeatures: ['timestamp-query'].filter((f) => found.adapter.features.has(f)),
+    requiredLimits: Object.fromEntries(keys.map((k) => [k, l[k]])),
+  });
+}
+
 /**
  * Loads the best backend, or exactly `preference` when given: an explicit choice is honoured
  * or refused with the reason (never a silent fall back to a slower one, so a user who asked
@@ -66,6 +108,7 @@ export async function initBackend(preference?: BackendName): Promise<BackendInfo
   const refuse = (hint: string): Error =>
     new Error(`the ${preference} backend is not available here: ${skipped.map((s) => (s.reason === 'not installed' ? `${s.backend} is not installed` : `${s.backend}: ${s.reason}`)).join('; ')}; ${hint}`);
   if (want('tensorflow-gpu')) {
+    setCudaCacheEnv(); // before the CUDA runtime loads: its JIT cache is read once
     if (await tryNative('@tensorflow/tfjs-node-gpu', skipped)) {
       const device = gpuName();
       if (device) {
@@ -75,6 +118,14 @@ export async function initBackend(preference?: BackendName): Promise<BackendInfo
       skipped.push({ backend: '@tensorflow/tfjs-node-gpu', reason: 'loaded, but nvidia-smi finds no GPU' });
     }
     if (preference) throw refuse(HINT_GPU);
+  }
+  if (want('webgpu')) {
+    const info = await tryWebgpu(preference === 'webgpu', skipped);
+    if (info) {
+      current = { name: 'webgpu', label: `WebGPU (${describeAdapter(info)})`, device: [info.vendor, info.architecture].filter(Boolean).join(' ') || info.description, adapter: info, faster: null, skipped };
+      return current;
+    }
+    if (preference) throw refuse(HINT_WEBGPU);
   }
   if (want('tensorflow')) {
     if (await tryNative('@tensorflow/tfjs-node', skipped)) {

@@ -105,7 +105,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
     };
     for await (const batch of batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed: options.seed + epoch * 7919, skip, onSkip, augment: options.augment })) {
       scheduled.learningRate = learningRateAt(options, step, epoch, totalSteps);
-      const stats = trainStep(model, optimizer, batch, labels.length, options.labelSmoothing, k);
+      const stats = await trainStep(model, optimizer, batch, labels.length, options.labelSmoothing, k);
       step++;
       stepInEpoch++;
       window = { ...window, loss: window.loss + stats.loss * batch.size, top1: window.top1 + stats.top1, top5: window.top5 + stats.top5, n: window.n + batch.size, batches: window.batches + 1 };
@@ -158,8 +158,21 @@ function logitsOf(model: tf.LayersModel, xs: tf.Tensor, training: boolean): tf.T
   return (Array.isArray(out) ? out[0] : out) as tf.Tensor2D;
 }
 
-function topK(logits: tf.Tensor2D, labels: Int32Array, k: number): { top1: number; top5: number } {
-  const indices = tf.topk(logits, k).indices.arraySync() as number[][];
+/**
+ * Reads a step's loss and top-k hits back without blocking: the WebGPU backend has no
+ * synchronous read in Node (its dataSync needs a browser canvas), so every read here is async.
+ */
+async function readStats(loss: tf.Scalar, logits: tf.Tensor2D, labels: Int32Array, k: number): Promise<{ loss: number; top1: number; top5: number }> {
+  const top = tf.tidy(() => tf.topk(logits, k).indices);
+  try {
+    const [l, indices] = await Promise.all([loss.data(), top.array() as Promise<number[][]>]);
+    return { loss: l[0]!, ...topK(indices, labels) };
+  } finally {
+    tf.dispose([loss, logits, top]);
+  }
+}
+
+function topK(indices: number[][], labels: Int32Array): { top1: number; top5: number } {
   let top1 = 0;
   let top5 = 0;
   indices.forEach((row, i) => {
@@ -174,7 +187,7 @@ function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: number,
 }
 
 function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: { xs: Float32Array; labels: Int32Array; size: number }, classes: number, smoothing: number, k: number) {
-  return tf.tidy(() => {
+  const [loss, logits] = tf.tidy(() => {
     const imageSize = model.inputs[0]!.shape[1] as number;
     const xs = tf.tensor4d(batch.xs, [batch.size, imageSize, imageSize, 3]);
     const ys = tf.tensor1d(batch.labels, 'int32');
@@ -186,10 +199,9 @@ function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: { xs: 
       // Inception's auxiliary head adds 0.4 of its own loss, as in the reference
       return outs.map((o, i) => tf.mul(crossEntropy(o, ys, classes, smoothing), i === 0 ? 1 : 0.4)).reduce((a, b) => tf.add(a, b)) as tf.Scalar;
     }, true)!;
-    const acc = topK(logits!, batch.labels, k);
-    logits!.dispose();
-    return { loss: loss.dataSync()[0]!, ...acc };
+    return [loss, logits!] as const;
   });
+  return readStats(loss, logits, batch.labels, k);
 }
 
 export async function evaluate(model: tf.LayersModel, samples: Sample[], imageSize: number, batchSize: number, classes: number, k: number) {
@@ -198,12 +210,12 @@ export async function evaluate(model: tf.LayersModel, samples: Sample[], imageSi
   let top1 = 0;
   let top5 = 0;
   for await (const batch of batches(samples, { batchSize, imageSize, train: false, seed: 0 })) {
-    const r = tf.tidy(() => {
+    const [l, logits] = tf.tidy(() => {
       const xs = tf.tensor4d(batch.xs, [batch.size, imageSize, imageSize, 3]);
       const logits = logitsOf(model, xs, false);
-      const l = crossEntropy(logits, tf.tensor1d(batch.labels, 'int32'), classes, 0).dataSync()[0]!;
-      return { loss: l, ...topK(logits, batch.labels, k) };
+      return [crossEntropy(logits, tf.tensor1d(batch.labels, 'int32'), classes, 0), logits] as const;
     });
+    const r = await readStats(l, logits, batch.labels, k);
     loss += r.loss * batch.size;
     top1 += r.top1;
     top5 += r.top5;
