@@ -6,6 +6,7 @@ import type { Project } from '../../engine/project.js';
 import { evaluationReport, exportModel, PredictionService } from '../../engine/predict/service.js';
 import type { ClassifyResult, EvaluationReport } from '../../shared/predict.js';
 import { jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
+import { cancelOnSignals } from '../cancel.js';
 import { formatCount, printJson, progressPrinter, say, UsageError } from '../output.js';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp']);
@@ -125,13 +126,10 @@ export const evaluateCommand: Command = {
     return withProject(values, this, async (project) => {
       const ids = evaluationItems(project, split, values.category as string | undefined);
       const service = new PredictionService();
-      const controller = new AbortController();
-      const stop = (): void => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const cancel = cancelOnSignals('stopping: the predictions made so far are kept');
       const printer = progressPrinter('images', json && !process.stderr.isTTY);
       try {
-        const r = await service.evaluate(project, values.run as string | undefined, ids, { signal: controller.signal, onProgress: printer.update });
+        const r = await service.evaluate(project, values.run as string | undefined, ids, { signal: cancel.signal, onProgress: printer.update });
         printer.done();
         if (r.cancelled) return 130;
         for (const f of r.failed.slice(0, 20)) process.stderr.write(`could not classify ${f.path}: ${f.error}\n`);
@@ -140,8 +138,7 @@ export const evaluateCommand: Command = {
         else printReport(report, 10);
         return 0;
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        cancel.dispose();
         service.close();
       }
     });

@@ -2,6 +2,7 @@
 import { PredictionService } from '../../engine/predict/service.js';
 import { reviewQueue, reviewSummary, runReview } from '../../engine/review/reviewJob.js';
 import { jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
+import { cancelOnSignals } from '../cancel.js';
 import { formatCount, printJson, progressPrinter, say, UsageError } from '../output.js';
 
 const PAGE = 5000;
@@ -18,13 +19,10 @@ export const reviewCommand: Command = {
     const json = values.json === true;
     return withProject(values, this, async (project) => {
       const service = new PredictionService();
-      const controller = new AbortController();
-      const stop = (): void => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const cancel = cancelOnSignals('stopping: the embeddings made so far are kept');
       const printer = progressPrinter('images', json && !process.stderr.isTTY);
       try {
-        const r = await runReview(project, service, values.run as string | undefined, { folds, method: method as 'kfold' | 'knn' | undefined, signal: controller.signal, onProgress: printer.update });
+        const r = await runReview(project, service, values.run as string | undefined, { folds, method: method as 'kfold' | 'knn' | undefined, signal: cancel.signal, onProgress: printer.update });
         printer.done();
         if ('cancelled' in r) return 130;
         // one line per suspected item, most likely wrong first
@@ -43,8 +41,7 @@ export const reviewCommand: Command = {
         }
         return 0;
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        cancel.dispose();
         service.close();
       }
     });

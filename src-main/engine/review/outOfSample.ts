@@ -6,7 +6,7 @@
  *   items (cosine), its own vote left out, as cleanlab's Datalab does when only features exist.
  * Both keep per item only its top k classes and the probability of its label.
  */
-import { rng, seededHash } from '../../shared/random.js';
+import { seededHash, shuffled } from '../../shared/random.js';
 import { tf } from '../train/tf.js';
 import type { OutOfSample } from './confidentLearning.js';
 import type { Embeddings } from './embeddingStore.js';
@@ -69,17 +69,6 @@ function rowsTensor(emb: Embeddings, rows: readonly number[]): tf.Tensor2D {
   return tf.tensor2d(x, [rows.length, dim]);
 }
 
-/** A seeded permutation of rows (Fisher-Yates). */
-function shuffledRows(rows: readonly number[], seed: number): number[] {
-  const out = [...rows];
-  const random = rng(seed);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 /** The starting weights: each class's mean embedding (scaled like the inputs), a nearest-centroid classifier. */
 function centroids(emb: Embeddings, classOf: Int32Array, classes: number, rows: readonly number[]): tf.Tensor2D {
   const { dim, vectors } = emb;
@@ -118,7 +107,7 @@ export async function kfoldProbabilities(input: ScoringInput, folds = 5, seed = 
     const b = tf.variable(tf.zeros([classes]));
     const optimizer = tf.train.adam(0.01);
     for (let epoch = 0; epoch < epochs; epoch++) {
-      const order = shuffledRows(trainRows, seed + epoch * 31 + f);
+      const order = shuffled(trainRows, seed + epoch * 31 + f);
       for (let s = 0; s < order.length; s += batchSize) {
         const rows = order.slice(s, s + batchSize);
         tf.tidy(() => {
