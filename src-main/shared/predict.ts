@@ -91,6 +91,9 @@ export interface ConfusionMatrix {
 export interface ReviewItem {
   id: number;
   path: string;
+  /** for media URLs, as GridItem */
+  size: number;
+  mtimeMs: number;
   /** current label */
   categoryId: number;
   label: string;

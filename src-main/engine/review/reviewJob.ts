@@ -18,13 +18,15 @@ export interface ReviewOptions extends ScoreOptions {
 }
 
 export async function runReview(project: Project, service: PredictionService, run: string | undefined, options: ReviewOptions = {}): Promise<(ScoreSummary & { run: string; embedded: number }) | { cancelled: true; run: string }> {
+  const started = performance.now();
   const runId = service.resolve(project, run);
   const ids = project.review.activeItemIds();
   const embedded = await service.evaluate(project, runId, ids, { embed: true, signal: options.signal, onProgress: options.onProgress });
   if (embedded.cancelled) return { cancelled: true, run: runId };
   const summary = await scoreInChild(project, runId, options);
   if (summary === null) return { cancelled: true, run: runId };
-  return { ...summary, run: runId, embedded: embedded.predicted };
+  // the whole job: embeddings (the long part the first time) and scoring
+  return { ...summary, seconds: (performance.now() - started) / 1000, run: runId, embedded: embedded.predicted };
 }
 
 /** Runs `scoreRun` in the scoring process (TensorFlow.js stays out of this one); null when cancelled. */
@@ -61,7 +63,7 @@ export function reviewQueue(project: Project, run: string, filter: { labelled: n
   const names = new Map(project.categories.all().map((c) => [c.id, c.name]));
   const items = project.review.queue(run, filter.labelled, filter.suggested, offset, limit).map(
     (r): ReviewItem => ({
-      id: r.item_id, path: r.path, categoryId: r.category_id, label: names.get(r.category_id) ?? `#${r.category_id}`,
+      id: r.item_id, path: r.path, size: r.size, mtimeMs: r.mtime_ms, categoryId: r.category_id, label: names.get(r.category_id) ?? `#${r.category_id}`,
       suggested: { id: names.has(r.suggested) ? r.suggested : null, name: names.get(r.suggested) ?? `#${r.suggested}`, probability: r.suggested_prob },
       labelProbability: r.label_prob, score: r.score, suspected: r.suspected === 1,
     }),

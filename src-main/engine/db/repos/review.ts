@@ -21,6 +21,8 @@ export interface ReviewScoreRow {
 export interface QueueRow extends ReviewScoreRow {
   path: string;
   category_id: number;
+  size: number;
+  mtime_ms: number;
 }
 
 /** int8 with one scale per vector (max |x| / 127): a quarter of float32, within 0.4% of the largest value. */
@@ -134,7 +136,7 @@ export class ReviewRepo {
 
   queue(run: string, labelled: number[] | null, suggested: number[] | null, offset: number, limit: number): QueueRow[] {
     const { sql, params } = this.queueWhere(labelled, suggested);
-    return this.db.prepare(`SELECT s.*, i.path, i.category_id ${sql} ORDER BY s.score DESC, s.item_id LIMIT ? OFFSET ?`).all(run, ...params, limit, offset) as QueueRow[];
+    return this.db.prepare(`SELECT s.*, i.path, i.category_id, i.size, i.mtime_ms ${sql} ORDER BY s.score DESC, s.item_id LIMIT ? OFFSET ?`).all(run, ...params, limit, offset) as QueueRow[];
   }
 
   queueCount(run: string, labelled: number[] | null, suggested: number[] | null): number {
