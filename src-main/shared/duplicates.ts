@@ -24,5 +24,7 @@ export interface DuplicatePage {
   /** false without a run: exact duplicates only */
   near: boolean;
   threshold: number;
+  /** the search job still running (its progress is in the status bar; onJobDone, then ask again), or null */
+  searching: number | null;
   groups: DuplicateGroupView[];
 }

@@ -150,7 +150,8 @@ describe('duplicates', () => {
     setSplit(p, ['Bags/copy-a.png'], 'train');
     setSplit(p, ['Hats/copy-b.png'], 'validation');
     p.close();
-    const studio = new Studio({ mode: 'browser', version: 'test' }, () => {});
+    const events: { event: string; payload: any }[] = [];
+    const studio = new Studio({ mode: 'browser', version: 'test' }, (event, payload) => void events.push({ event, payload }));
     const call = async <T>(method: string, args: unknown): Promise<T> => {
       const r = await studio.handle(method as never, args);
       if (!r.ok) throw new Error(r.error);
@@ -158,7 +159,9 @@ describe('duplicates', () => {
     };
     await call('project.open', { dir: path.join(tmp, 'studio') });
     const page = await call<DuplicatePage>('duplicates.list', { offset: 0, limit: 10 });
-    expect(page).toMatchObject({ total: 1, leaks: 1, near: false });
+    expect(page).toMatchObject({ total: 1, leaks: 1, near: false, searching: null });
+    // the search ran as a job (progress in the status bar at 1M items)
+    expect(events.find((e) => e.event === 'onJobDone')?.payload).toMatchObject({ kind: 'duplicates', state: 'done', message: '1 group, 1 in both train and validation' });
     expect(page.groups[0]!.items.map((i) => [i.path, i.split])).toEqual([['Bags/copy-a.png', 'train'], ['Hats/copy-b.png', 'validation']]);
     expect(page.groups[0]!.items[0]).toMatchObject({ status: 'active', size: expect.any(Number), mtimeMs: expect.any(Number) });
     expect((await studio.handle('duplicates.list', { offset: 0, limit: 10, threshold: 2 })).ok).toBe(false);

@@ -27,7 +27,8 @@ export function DuplicatesView({ active }: { active: boolean }) {
   useEffect(() => setOffset(0), [run, threshold, leakOnly]);
 
   const args = active ? { ...(run ? { run, threshold } : {}), leakOnly, offset, limit: PAGE, ...(refresh ? { refresh: true } : {}) } : null;
-  const page = useQuery('duplicates.list', args, ['onLabelsChanged']);
+  // a long search is a job: its end (or any job's) asks again
+  const page = useQuery('duplicates.list', args, ['onLabelsChanged', 'onJobDone']);
   // a refresh searches once; later pages read the new result
   useEffect(() => void (page.data && refresh && setRefresh(0)), [page.data, refresh]);
   const groups = page.data?.groups ?? [];
@@ -77,6 +78,7 @@ export function DuplicatesView({ active }: { active: boolean }) {
         )}
       </div>
       {page.error && <div className="error" data-testid="dup-error">{page.error}</div>}
+      {d?.searching != null && <div className="muted" data-testid="dup-searching">Searching for duplicates… progress is in the status bar.</div>}
       {groups.length > 0 && (
         <div className="toolbar">
           <button className="primary" onClick={keepOne} data-testid="dup-keep-one" title="in each group below, keep the chosen item and exclude the others (one undoable change)">
@@ -92,7 +94,7 @@ export function DuplicatesView({ active }: { active: boolean }) {
           </span>
         </div>
       )}
-      {d && groups.length === 0 && <div className="muted" data-testid="dup-none">{leakOnly ? 'No leaks: no group is in both train and validation.' : 'No duplicates found.'}</div>}
+      {d && d.searching == null && groups.length === 0 && <div className="muted" data-testid="dup-none">{leakOnly ? 'No leaks: no group is in both train and validation.' : 'No duplicates found.'}</div>}
       <div className="dup-list">
         {groups.map((g) => (
           <DuplicateGroupCard key={g.items[0]!.id} group={g} keep={keepOf(g)} onKeep={(id) => setKept((k) => ({ ...k, [g.items[0]!.id]: id }))} />

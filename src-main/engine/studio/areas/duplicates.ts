@@ -1,43 +1,75 @@
 /** Duplicates and leakage: groups (exact, and near by a run's embeddings), keep one, one split per group. */
 import type { DuplicateGroupView, DuplicatePage } from '../../../shared/duplicates.js';
 import { putGroupsInOneSplit } from '../../dataset/groupSplit.js';
+import { plural } from '../../dataset/labels.js';
 import type { Project } from '../../project.js';
-import { DEFAULT_THRESHOLD, findDuplicates, keepOneOfEach, refreshGroups, type DuplicateGroup } from '../../review/duplicates.js';
-import { embeddingsOfRun } from '../../review/runEmbeddings.js';
+import { DEFAULT_THRESHOLD, findDuplicates, keepOneOfEach, refreshGroups, type DuplicateReport, type DuplicateGroup } from '../../review/duplicates.js';
+import { checkRunEmbeddings, embeddingsOfRun } from '../../review/runEmbeddings.js';
 import { edited, type AreaHandlers, type StudioContext } from '../context.js';
 
 type DuplicateMethods = 'duplicates.list' | 'duplicates.keepOne' | 'duplicates.oneSplit';
 
-export function duplicatesArea(ctx: StudioContext): AreaHandlers<DuplicateMethods> {
-  // The search (hashing, the index, k-NN of every item) is the slow part: its groups are kept
-  // per project, run and threshold, and each page re-reads members' status and split, so
-  // exclusions and split changes show at once. New items or embeddings need a new search
-  // (`refresh`, the panel's "Search again"); the cache goes with the project.
-  let cache: { project: Project; key: string; groups: DuplicateGroup[]; near: boolean; threshold: number } | null = null;
-  ctx.onClose(() => void (cache = null));
+/** a list call waits this long for a search it started: a small project's groups come in the same answer */
+const WAIT_MS = 3000;
 
-  async function groupsFor(project: Project, run: string | undefined, threshold: number, refresh: boolean) {
-    const key = `${run ?? ''}|${threshold}`;
-    if (refresh || cache?.project !== project || cache.key !== key) {
-      const report = await findDuplicates(project, { embeddings: run ? embeddingsOfRun(project, run) : undefined, threshold });
-      cache = { project, key, groups: report.groups, near: report.near, threshold };
-    }
-    return { ...cache, groups: refreshGroups(project, cache.groups) };
+interface Search {
+  project: Project;
+  job: number | null;
+  done: Promise<void>;
+  report?: DuplicateReport;
+  error?: string;
+}
+
+export function duplicatesArea(ctx: StudioContext): AreaHandlers<DuplicateMethods> {
+  // The search (hashing, the index, the neighbours of every item) can take minutes at 1M items:
+  // it runs as a job, and its groups are kept per run and threshold. Each page re-reads its
+  // members' status and split, so exclusions and split changes show at once; new items or
+  // embeddings need a new search (`refresh`, the panel's "Search again").
+  const searches = new Map<string, Search>();
+  ctx.onClose(() => searches.clear());
+
+  function search(project: Project, run: string | undefined, threshold: number): Search {
+    if (run) checkRunEmbeddings(project, run);
+    let settle = (): void => {};
+    const s: Search = { project, job: null, done: new Promise<void>((resolve) => (settle = resolve)) };
+    const job = ctx.jobs.start('duplicates', run ? `Find duplicates (run ${run})` : 'Find identical files', async (signal, progress) => {
+      try {
+        const report = await findDuplicates(project, { embeddings: run ? embeddingsOfRun(project, run) : undefined, threshold, onProgress: progress, signal });
+        s.report = report;
+        return { cancelled: false, message: `${plural(report.groups.length, 'group')}, ${report.groups.filter((g) => g.leak).length} in both train and validation` };
+      } catch (err) {
+        s.error = signal.aborted ? 'the duplicate search was cancelled: search again' : (err as Error).message;
+        if (signal.aborted) return { cancelled: true, message: 'cancelled' };
+        throw err;
+      } finally {
+        s.job = null;
+        settle();
+      }
+    });
+    // a search that failed at once has settled already: it has no running job
+    if (s.report === undefined && s.error === undefined) s.job = job;
+    return s;
   }
 
   return {
     'duplicates.list': async (a): Promise<DuplicatePage> => {
       const { project } = ctx.need();
-      const found = await groupsFor(project, a.run, a.threshold ?? DEFAULT_THRESHOLD, a.refresh === true);
-      const leaks = found.groups.filter((g) => g.leak);
-      const shown = a.leakOnly ? leaks : found.groups;
-      return {
-        total: shown.length,
-        leaks: leaks.length,
-        near: found.near,
-        threshold: found.threshold,
-        groups: shown.slice(a.offset, a.offset + a.limit).map((g) => view(project, g)),
-      };
+      const threshold = a.threshold ?? DEFAULT_THRESHOLD;
+      const key = `${a.run ?? ''}|${threshold}`;
+      let s = searches.get(key);
+      if (a.refresh || s?.project !== project || s.error) {
+        if (s?.job != null && s.project === project) ctx.jobs.cancel(s.job);
+        s = search(project, a.run, threshold);
+        searches.set(key, s);
+      }
+      if (s.job !== null) await Promise.race([s.done, new Promise((resolve) => setTimeout(resolve, WAIT_MS))]);
+      if (s.error) throw new Error(s.error);
+      const base = { near: a.run !== undefined, threshold, searching: s.job };
+      if (!s.report) return { ...base, total: 0, leaks: 0, groups: [] };
+      const groups = refreshGroups(project, s.report.groups);
+      const leaks = groups.filter((g) => g.leak);
+      const shown = a.leakOnly ? leaks : groups;
+      return { ...base, total: shown.length, leaks: leaks.length, groups: shown.slice(a.offset, a.offset + a.limit).map((g) => view(project, g)) };
     },
     'duplicates.keepOne': (a) => edited(ctx, keepOneOfEach(ctx.need().project, a.groups)),
     'duplicates.oneSplit': (a) => {
