@@ -63,7 +63,7 @@ describe.runIf(haveChromium)('duplicates view', () => {
     await expect.poll(() => groups.first().locator('img').count()).toBe(2);
 
     await page.getByTestId('dup-leaks-only').check();
-    await expect.poll(() => page.getByTestId('dup-summary').textContent()).toMatch(/1 groups \(leaks\)/);
+    await expect.poll(() => page.getByTestId('dup-summary').textContent()).toMatch(/1 group \(leaks\)/);
     await page.getByTestId('dup-one-split').click();
     await expect.poll(() => page.getByTestId('dup-none').textContent()).toMatch(/No leaks/);
     await page.getByTestId('dup-leaks-only').uncheck();

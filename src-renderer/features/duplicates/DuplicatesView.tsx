@@ -72,7 +72,7 @@ export function DuplicatesView({ active }: { active: boolean }) {
         <button onClick={() => setRefresh(1)} title="search again: after an import, a new split or a new review">Search again</button>
         {d && (
           <span data-testid="dup-summary">
-            <b>{d.total.toLocaleString()}</b> groups{leakOnly ? ' (leaks)' : ''} · <b>{d.leaks.toLocaleString()}</b> leaks
+            <b>{d.total.toLocaleString()}</b> {d.total === 1 ? 'group' : 'groups'}{leakOnly ? ' (leaks)' : ''} · <b>{d.leaks.toLocaleString()}</b> {d.leaks === 1 ? 'leak' : 'leaks'}
             {!d.near && <span className="muted"> · identical files only: choose a reviewed run for near duplicates</span>}
           </span>
         )}
