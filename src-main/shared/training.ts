@@ -37,4 +37,6 @@ export type TrainEvent =
   | { type: 'step'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; loss: number; top1: number; top5: number; lr: number; imagesPerSec: number; eta: number }
   | { type: 'epoch'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; val_loss: number | null; val_top1: number | null; val_top5: number | null }
   | { type: 'done'; run: string; state: 'done' | 'stopped'; model_dir: string; top1: number | null; top5: number | null; backend: string }
-  | { type: 'error'; run: string; message: string };
+  | { type: 'error'; run: string; message: string }
+  /** the first run on a GPU newer than libtensorflow's kernels compiles them (minutes): shown with the time elapsed until the first step */
+  | { type: 'preparing'; run: string; gpu: string; message: string };

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO } from '../fixtures/cli.js';
+import { REPO, shiwakeJson } from '../fixtures/cli.js';
+import { writeImage } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const tmp = tempDir();
@@ -47,4 +48,39 @@ describe('shiwake doctor --json on the CUDA path', () => {
     expect(report.cuda.steps[0]).toMatch(/^No NVIDIA driver/);
     expect(report).toHaveProperty('adapter');
   });
+});
+
+/** A stand-in for @tensorflow/tfjs-node-gpu that loads (a CPU backend registered as 'tensorflow', as the real one registers its own), so the CUDA path runs without a GPU. */
+function fakeGpuPackage(): string {
+  const dir = path.join(tmp, 'fake-gpu');
+  const pkg = path.join(dir, '@tensorflow', 'tfjs-node-gpu');
+  fs.mkdirSync(pkg, { recursive: true });
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node-gpu', version: '0.0.0-test', main: 'index.js' }));
+  const mod = (name: string): string => JSON.stringify(path.join(REPO, 'node_modules', name));
+  fs.writeFileSync(path.join(pkg, 'index.js'), `const core = require(${mod('@tensorflow/tfjs-core')});\nconst { MathBackendCPU } = require(${mod('@tensorflow/tfjs-backend-cpu')});\ncore.registerBackend('tensorflow', () => new MathBackendCPU(), 1);\nfor (const k of core.getKernelsForBackend('cpu')) core.registerKernel({ ...k, backendName: 'tensorflow' });\n`);
+  return dir;
+}
+
+describe('the first run on a CUDA GPU', () => {
+  it('says it is preparing GPU kernels (first run only), once per GPU, with the CUDA cache under the chosen folder', async () => {
+    const root = path.join(tmp, 'data');
+    for (const c of ['A', 'B']) for (let i = 0; i < 3; i++) await writeImage(path.join(root, c, `${i}.png`), { width: 8, height: 8, format: 'png', seed: i + (c === 'A' ? 0 : 10) });
+    const projectDir = path.join(tmp, 'project');
+    shiwakeJson(['import', root, '--project', projectDir]);
+    const bin = path.join(tmp, 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'nvidia-smi'), '#!/bin/sh\necho "NVIDIA H200, 570.86.15, 9.0"\n', { mode: 0o755 });
+    const cache = path.join(tmp, 'cuda-cache');
+    const env = { ...process.env, NODE_OPTIONS: '', NODE_PATH: fakeGpuPackage(), PATH: `${bin}${path.delimiter}${process.env.PATH}`, CUDA_CACHE_PATH: cache, SHIWAKE_HOME: path.join(tmp, 'home') };
+    const train = (): any[] => {
+      const r = spawnSync(process.execPath, [path.join(REPO, 'bin/shiwake.mjs'), 'train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '8', '--epochs', '1', '--backend', 'tensorflow-gpu', '--json'], { cwd: REPO, encoding: 'utf8', env });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    };
+    const first = train();
+    expect(first[0]).toMatchObject({ type: 'start', backend: 'CUDA GPU (NVIDIA H200)' });
+    expect(first[1]).toMatchObject({ type: 'preparing', gpu: 'NVIDIA H200', message: 'preparing GPU kernels for NVIDIA H200 (first run only, can take many minutes)' });
+    expect(fs.readdirSync(cache)).toEqual(['shiwake-ready-NVIDIA_H200']);
+    expect(train().some((e) => e.type === 'preparing')).toBe(false);
+  }, 180_000);
 });

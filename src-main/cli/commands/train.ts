@@ -23,6 +23,8 @@ function describe(e: TrainEvent): string | undefined {
       return `run ${e.run}: ${e.model} on ${e.backend}; ${formatCount(e.train)} training and ${formatCount(e.validation)} validation images, ${e.labels} categories, ${formatCount(e.totalSteps)} steps${e.resumedAt ? `, resuming at step ${e.resumedAt}` : ''}${e.note ? e.note.split('\n').map((l) => `\nnote: ${l}`).join('') : ''}`;
     case 'step':
       return `epoch ${e.epoch}/${e.epochs} step ${formatCount(e.step)}/${formatCount(e.totalSteps)}  loss ${e.loss.toFixed(4)}  top-1 ${pct(e.top1)}  top-5 ${pct(e.top5)}  lr ${e.lr.toPrecision(3)}  ${formatCount(e.imagesPerSec)} images/s  ${formatDuration(e.eta)} left`;
+    case 'preparing':
+      return e.message;
     case 'epoch':
       return `epoch ${e.epoch}/${e.epochs} validation: loss ${e.val_loss?.toFixed(4) ?? '–'}  top-1 ${pct(e.val_top1)}  top-5 ${pct(e.val_top5)}`;
     default:
@@ -63,7 +65,14 @@ export const trainCommand: Command = {
     };
     if (process.env.SHIWAKE_TEST_FAIL_AT_STEP) options.failAtStep = Number(process.env.SHIWAKE_TEST_FAIL_AT_STEP);
     return withProject(values, this, async (project) => {
+      let preparing: NodeJS.Timeout | undefined;
       const handle = startTrainer(project, options, (e) => {
+        if (preparing && e.type !== 'preparing') preparing = void clearInterval(preparing);
+        if (e.type === 'preparing' && !values.json) {
+          // the trainer is inside the CUDA driver's compiler and cannot speak: the elapsed time comes from here
+          const started = Date.now();
+          preparing = setInterval(() => process.stderr.write(`${e.message}: ${formatDuration((Date.now() - started) / 1000)} so far\n`), 15_000);
+        }
         if (values.json) {
           if (e.type !== 'done') printJson(e);
         } else {
@@ -79,6 +88,7 @@ export const trainCommand: Command = {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       const last = await handle.finished;
+      clearInterval(preparing);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (last.type === 'error') throw new Error(`training failed: ${last.message} (run ${last.run}; the last checkpoint is kept)`);

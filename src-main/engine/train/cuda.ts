@@ -108,6 +108,22 @@ export function setCudaCacheEnv(): string {
   return process.env.CUDA_CACHE_PATH;
 }
 
+/** A marker beside CUDA's cache once a run on this GPU got past its first step (the kernels are cached from then on). */
+const jitMarker = (gpu: string): string => path.join(setCudaCacheEnv(), `shiwake-ready-${gpu.replace(/[^A-Za-z0-9.-]+/g, '_')}`);
+
+export function jitPending(gpu: string): boolean {
+  return !fs.existsSync(jitMarker(gpu));
+}
+
+export function markJitDone(gpu: string): void {
+  try {
+    fs.mkdirSync(path.dirname(jitMarker(gpu)), { recursive: true });
+    fs.writeFileSync(jitMarker(gpu), new Date().toISOString());
+  } catch {
+    /* an unwritable cache only repeats the message */
+  }
+}
+
 const newerThanTuring = (cap: string | null): boolean => cap !== null && Number(cap) > 7.5;
 
 export function cudaReport(): CudaReport {

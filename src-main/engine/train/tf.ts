@@ -5,11 +5,10 @@
  * JavaScript) and says which it got.
  * No `tf.node.*` outside this file.
  */
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batchNormGradient.js';
-import { setCudaCacheEnv } from './cuda.js';
+import { nvidiaGpus, setCudaCacheEnv } from './cuda.js';
 import { registerWasmGradientKernels } from './wasmKernels.js';
 import { describeAdapter, findAdapter, type FoundAdapter, type GpuAdapterInfo } from './webgpuAdapter.js';
 import { registerWebgpuKernels } from './webgpuKernels.js';
@@ -39,11 +38,7 @@ const HINT_WEBGPU = 'a GPU with a Vulkan (Linux), Metal (macOS) or Direct3D 12 (
 const HINT_GPU = 'with an NVIDIA GPU: npm install @tensorflow/tfjs-node-gpu plus CUDA 11.2 and cuDNN 8.1 (see the README, "Training on the GPU")';
 
 function gpuName(): string | null {
-  try {
-    return execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000 }).trim().split('\n')[0] || null;
-  } catch {
-    return null;
-  }
+  return nvidiaGpus().gpus[0]?.name ?? null;
 }
 
 async function tryNative(pkg: string, skipped: BackendInfo['skipped']): Promise<boolean> {

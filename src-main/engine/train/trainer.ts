@@ -14,6 +14,7 @@ import { buildModel, DEFAULT_IMAGE_SIZE, withNewHead, type ModelName } from './m
 import { loadModel, saveModel } from './modelIO.js';
 import { labelMismatch, readCheckpointState, ResumeRefused, restoreCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint.js';
 import { batchCount, batches, type Sample } from './pipeline.js';
+import { jitPending, markJitDone } from './cuda.js';
 import { initBackend, tf, type BackendInfo } from './tf.js';
 import type { TrainEvent, TrainOptions } from '../../shared/training.js';
 import { learningRateAt, makeOptimizer, resolveTrainOptions } from './schedule.js';
@@ -87,6 +88,8 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   const validationEvents = new EventWriter(path.join(dir, 'validation'));
   io.emit({ type: 'start', run, backend: backend.label, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step, ...(note ? { note } : {}) });
 
+  const jit = backend.name === 'tensorflow-gpu' && backend.device && jitPending(backend.device) ? backend.device : null;
+  if (jit) io.emit({ type: 'preparing', run, gpu: jit, message: `preparing GPU kernels for ${jit} (first run only, can take many minutes)` });
   const checkpoint = (s: Omit<CheckpointState, 'labels'>): Promise<void> => writeCheckpoint(checkpointDir, model, optimizer, { ...s, labels });
 
   let step = state.step;
@@ -106,6 +109,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
     for await (const batch of batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed: options.seed + epoch * 7919, skip, onSkip, augment: options.augment })) {
       scheduled.learningRate = learningRateAt(options, step, epoch, totalSteps);
       const stats = await trainStep(model, optimizer, batch, labels.length, options.labelSmoothing, k);
+      if (jit && step === state.step) markJitDone(jit);
       step++;
       stepInEpoch++;
       window = { ...window, loss: window.loss + stats.loss * batch.size, top1: window.top1 + stats.top1, top5: window.top5 + stats.top5, n: window.n + batch.size, batches: window.batches + 1 };

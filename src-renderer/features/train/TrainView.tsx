@@ -25,6 +25,7 @@ export function TrainView({ active }: { active: boolean }) {
   const fail = (e: Error): void => notify(e.message, { kind: 'error' });
   useEvent('onTrainEvent', (e) => {
     if (e.type === 'start' && e.note) notify(e.note);
+    if (e.type === 'preparing') notify(e.message);
     if (e.type === 'done') notify(`Run ${e.run} ${e.state === 'done' ? `finished: validation top-1 ${pct(e.top1)}` : 'stopped at a checkpoint'}`);
     if (e.type === 'error') notify(`Run ${e.run} failed: ${e.message}`, { kind: 'error' });
   });
