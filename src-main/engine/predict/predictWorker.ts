@@ -17,7 +17,7 @@ try {
       (err: Error) => port.postMessage({ type: 'result', id: m.id, results: m.files.map(() => ({ error: `the model failed: ${err.message}`, ms: 0 })) }),
     );
   });
-  port.postMessage({ type: 'ready', backend: model.backend.name, label: model.backend.label, classes: model.classes });
+  port.postMessage({ type: 'ready', backend: model.backend.name, label: model.backend.label, classes: model.classes, imageSize: model.folder.preprocessing.imageSize });
 } catch (err) {
   port.postMessage({ type: 'failed', message: (err as Error).message });
 }

@@ -16,6 +16,7 @@ export interface PredictRequest {
   top: number;
   /** per file: an output index whose probability to return (the item's label), or null */
   want?: (number | null)[];
+  /** images per batch (default: by the model's input size, see batchFor) */
   batchSize?: number;
   /** also return each image's embedding (the penultimate layer) */
   embed?: boolean;
@@ -44,7 +45,7 @@ process.on('message', (message) => {
     );
   } else if (m.type === 'predict') {
     if (!pool) return send({ type: 'error', id: m.id, message: 'no model is open' });
-    pool.predict(m.files, m.batchSize ?? 16, m.embed === true).then((scored) => {
+    pool.predict(m.files, m.batchSize, m.embed === true).then((scored) => {
       const results: PredictAnswer[] = scored.map((s, i) => {
         if ('error' in s) return s;
         const want = m.want?.[i];

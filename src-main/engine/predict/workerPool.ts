@@ -16,6 +16,16 @@ interface Ready {
   backend: BackendName;
   label: string;
   classes: number;
+  imageSize: number;
+}
+
+/**
+ * Images per batch: 16 at 96 px, fewer for larger inputs (3 at 224 px), more for small ones (at
+ * most 32). A WASM worker's memory grows to its largest batch and is never given back, so the
+ * batch keeps it near the same size whatever the model's input.
+ */
+export function batchFor(imageSize: number): number {
+  return Math.max(1, Math.min(32, Math.floor((16 * 96 * 96) / (imageSize * imageSize))));
 }
 
 interface Task {
@@ -75,7 +85,7 @@ export class WorkerPool {
   }
 
   /** Scores files in batches spread over the workers; results in input order. */
-  async predict(files: readonly InputFile[], batchSize: number, embed = false): Promise<Scored[]> {
+  async predict(files: readonly InputFile[], batchSize = batchFor(this.ready.imageSize), embed = false): Promise<Scored[]> {
     const chunks: InputFile[][] = [];
     for (let i = 0; i < files.length; i += batchSize) chunks.push(files.slice(i, i + batchSize));
     const answers = await Promise.all(chunks.map((chunk) => new Promise<Scored[]>((resolve) => this.enqueue({ id: this.nextId++, files: chunk, embed, resolve }))));
