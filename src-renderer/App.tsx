@@ -64,6 +64,7 @@ function Studio() {
             ))}
           </nav>
         )}
+        {project && <ProblemsLink key={project.dir} />}
         {project && <button className="link push-right" onClick={() => void call('project.close', {})} data-testid="close-project">Other projects…</button>}
       </header>
       {project ? (
@@ -72,7 +73,6 @@ function Studio() {
           <div className="views" key={project.dir}>
             <div className="view browse-host" hidden={view !== 'browse'}><BrowseView active={view === 'browse'} onSelectionCount={setSelected} /></div>
             <div className="view" hidden={view !== 'balance'}><BalanceView active={view === 'balance'} /></div>
-        {project && <ProblemsLink key={project.dir} />}
             <div className="view" hidden={view !== 'export'}><ExportView projectDir={project.dir} /></div>
             <div className="view" hidden={view !== 'train'}><TrainView active={view === 'train'} /></div>
             <div className="view" hidden={view !== 'evaluate'}><EvaluateView active={view === 'evaluate'} /></div>
@@ -84,6 +84,7 @@ function Studio() {
       ) : (
         <StartScreen />
       )}
+      <ProblemsHost />
       <StatusBar backend={backend.data?.label ?? (backend.error ? `unknown (${backend.error})` : 'probing…')} jobs={jobs} selected={selected} onCancel={(id) => void call('jobs.cancel', { id })} />
     </div>
   );
@@ -92,7 +93,6 @@ function Studio() {
 export function App() {
   return (
     <ToastProvider>
-      <ProblemsHost />
       <Studio />
     </ToastProvider>
   );

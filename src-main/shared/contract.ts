@@ -90,12 +90,12 @@ export const methods = {
   'categories.rename': z.object({ from: nonEmpty('the category name').max(1000), to: nonEmpty('the new name').max(1000) }).strict(),
   /** delete an empty category (refused, with the counts, while it holds items) */
   'categories.delete': z.object({ name: nonEmpty('the category name').max(1000) }).strict(),
-  'jobs.cancel': z.object({ id }).strict(),
-  'jobs.active': z.object({}).strict(),
   /** an import's problems: the files it skipped and the broken items, with reasons (the latest import unless `job`), filtered by kind and text */
   'import.problems': z
     .object({ job: id.optional(), kind: z.enum(['any', 'skipped', 'broken']).optional(), search: z.string().max(500).optional(), limit: z.number().int().min(1).max(10_000).optional() })
     .strict(),
+  'jobs.cancel': z.object({ id }).strict(),
+  'jobs.active': z.object({}).strict(),
   'files.list': z.object({ dir: z.string().optional() }).strict(),
   'dataset.split': z.object({ validation: z.number().gt(0).lt(1).optional(), seed: seed.optional(), reset: z.boolean().optional() }).strict(),
   'balance.preview': balanceOptions,
@@ -283,10 +283,10 @@ export interface Results {
   'labels.undoBatch': UndoBatchOutcome;
   'categories.rename': EditOutcome;
   'categories.delete': { description: string; deleted: number };
+  'import.problems': ImportProblems;
   'jobs.cancel': boolean;
   'jobs.active': JobInfo[];
   'files.list': FolderListing;
-  'import.problems': ImportProblems;
   'dialog.pickFolder': string | null;
   'dataset.split': { job: number };
   'balance.preview': BalanceView;

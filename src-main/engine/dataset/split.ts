@@ -51,11 +51,11 @@ export async function splitDataset(project: Project, options: SplitOptions = {})
   if (!(validation > 0 && validation < 1)) throw new Error(`the validation share must be between 0 and 1 (got ${validation})`);
   if (!Number.isInteger(seed)) throw new Error(`the seed must be an integer (got ${seed})`);
   await hashDuplicateCandidates(project, options.onProgress, options.signal);
+  // with duplicates half hashed, identical files could land in both splits: stop before writing
+  if (options.signal?.aborted) throw new Error('split cancelled: nothing was changed');
 
   const previous = project.meta.get('split_settings');
   const settings = JSON.stringify({ validation, seed });
-  // with duplicates half hashed, identical files could land in both splits: stop before writing
-  if (options.signal?.aborted) throw new Error('split cancelled: nothing was changed');
   const reset = options.reset === true || previous !== settings;
   const items = project.plan.activeItems();
   const decided = new Map<string, Split>();
