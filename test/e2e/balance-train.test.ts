@@ -3,37 +3,23 @@
  * plan at once, a reload fills the form from it, a stale plan says what changed and re-plans,
  * the start screen names the backend, and Resume never shows the stopped run's last figures.
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
+import { shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
+import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
 const home = path.join(tmp, 'home');
-let server: ChildProcess;
+let serve: Serve;
 let browser: Browser;
 let page: Page;
-let url: string;
 
-function startServe(args: string[]): Promise<string> {
-  server = spawnShiwake(['serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SHIWAKE_HOME: home } });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const found = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
-      if (found) resolve(found[0]);
-    });
-    server.once('exit', (code) => reject(new Error(`shiwake serve exited with ${code}`)));
-  });
-}
 
 describe.runIf(haveChromium)('Balance and Train views', () => {
   beforeAll(async () => {
@@ -42,26 +28,24 @@ describe.runIf(haveChromium)('Balance and Train views', () => {
     for (let i = 0; i < 6; i++) await writeImage(path.join(root, 'Small', `${i}.png`), { format: 'png', seed: 50 + i, width: 16, height: 16 });
     shiwakeJson(['import', root, '--project', projectDir]);
     shiwakeJson(['split', '--project', projectDir, '--validation', '0.25']);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    ({ browser, page } = await openPage());
   });
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    await serve?.stop();
   });
 
   it('names the backend on the start screen instead of "loading…"', async () => {
-    url = await startServe([]);
-    await page.goto(url);
+    serve = await startServe([], home);
+    await page.goto(serve.url);
     await page.waitForFunction(() => /backend: (WASM|native|CUDA|plain)/.test(document.body.textContent ?? ''), undefined, { timeout: 60_000 });
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    await serve.stop();
   });
 
   it('shows the applied plan right after Apply, and fills the form from it after a reload', async () => {
-    url = await startServe(['--project', projectDir]);
-    await page.goto(url);
+    serve = await startServe(['--project', projectDir], home);
+    await page.goto(serve.url);
     await page.getByTestId('tab-balance').click();
     await page.getByTestId('max-input').fill('4');
     await page.locator('[data-testid="plan-table"] tr.action-cap').first().waitFor();

@@ -1,3 +1,43 @@
-/** How the tests and benchmarks start Debian's Chromium: headless, no network chatter. */
+/**
+ * How the e2e tests start Debian's Chromium and `shiwake serve`: one place, so every file
+ * launches the same headless browser and reads the server's URL the same way.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { spawnShiwake } from '../fixtures/cli.js';
+
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+export interface Serve {
+  /** the studio's address with its token, as `serve` prints it */
+  url: string;
+  server: ChildProcess;
+  /** ends the server and waits until it has exited */
+  stop: () => Promise<void>;
+}
+
+/** Starts `shiwake serve <args> --port 0` with SHIWAKE_HOME=home and waits for the URL it prints. */
+export function startServe(args: string[], home: string): Promise<Serve> {
+  const server = spawnShiwake(['serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SHIWAKE_HOME: home } });
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const stop = async () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const url = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
+      if (url) resolve({ url: url[0], server, stop });
+    });
+    server.once('exit', (code) => reject(new Error(`shiwake serve exited with ${code}`)));
+  });
+}
+
+/** Launches headless Chromium with one page of this size. */
+export async function openPage(viewport = { width: 1280, height: 800 }): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  return { browser, page: await browser.newPage({ viewport }) };
+}

@@ -3,22 +3,21 @@
  * shown with a leak badge; "Put each group into one split" clears the leak; "Keep one" excludes
  * the other copy and its toast's Undo brings it back.
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idsForPaths } from '../../src-main/engine/dataset/labels.js';
 import { Project } from '../../src-main/engine/project.js';
-import { shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
+import { shiwakeJson } from '../fixtures/cli.js';
 import { imageBytes, writeImage } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
+import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
-let server: ChildProcess;
+let serve: Serve;
 let browser: Browser;
 let page: Page;
 
@@ -34,24 +33,14 @@ describe.runIf(haveChromium)('duplicates view', () => {
     const p = Project.open(projectDir);
     p.plan.setSplits(new Map([[idsForPaths(p, ['Bags/copy-a.jpg'])[0]!, 'train'], [idsForPaths(p, ['Bags/copy-b.jpg'])[0]!, 'validation']]));
     p.close();
-    server = spawnShiwake(['serve', '--project', projectDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SHIWAKE_HOME: path.join(tmp, 'home') } });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
-        if (m) resolve(m[0]);
-      });
-      server.once('exit', (code) => reject(new Error(`shiwake serve exited with ${code}`)));
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(url);
+    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
+    ({ browser, page } = await openPage());
+    await page.goto(serve.url);
   });
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    await serve?.stop();
   });
 
   it('shows a leak, puts the group into one split, keeps one and undoes it', async () => {

@@ -3,37 +3,23 @@
  * own change, categories are renamed from the tree, and edits made by another process (the
  * CLI) appear without a reload.
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idsForPaths, moveItems } from '../../src-main/engine/dataset/labels.js';
 import { Project } from '../../src-main/engine/project.js';
-import { shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
+import { shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
+import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
-let server: ChildProcess;
+let serve: Serve;
 let browser: Browser;
 let page: Page;
-
-async function startServe(): Promise<string> {
-  server = spawnShiwake(['serve', '--project', projectDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SHIWAKE_HOME: path.join(tmp, 'home') } });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const url = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
-      if (url) resolve(url[0]);
-    });
-    server.once('exit', (code) => reject(new Error(`shiwake serve exited with ${code}`)));
-  });
-}
 
 /** Waits until the tree shows exactly these categories with these counts (own + below). */
 async function treeIs(expected: Record<string, number>): Promise<void> {
@@ -56,17 +42,16 @@ describe.runIf(haveChromium)('trusting label edits in the studio', () => {
     const root = path.join(tmp, 'data');
     for (let i = 0; i < 6; i++) await writeImage(path.join(root, 'Shoes', `s${i}.jpg`), { seed: i, width: 40, height: 30 });
     shiwakeJson(['import', root, '--project', projectDir]);
-    const url = await startServe();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
+    ({ browser, page } = await openPage());
     page.setDefaultTimeout(60_000); // the first load builds thumbnails; slow on a loaded machine
-    await page.goto(url);
+    await page.goto(serve.url);
     await treeIs({ Shoes: 6 });
   });
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    await serve?.stop();
   });
 
   it("a toast's Undo undoes its own move, not the newer one", async () => {

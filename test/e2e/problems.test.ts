@@ -2,20 +2,19 @@
  * The import problems panel in Chromium: the list outlives the import's toast, names every
  * skipped file and broken image with its reason, filters, and the tree counts broken items.
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
+import { shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
+import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
-let server: ChildProcess;
+let serve: Serve;
 let browser: Browser;
 let page: Page;
 
@@ -26,24 +25,14 @@ describe.runIf(haveChromium)('import problems panel', () => {
     fs.writeFileSync(path.join(root, 'Bags/cut-off.jpg'), fs.readFileSync(path.join(root, 'Bags/b0.jpg')).subarray(0, 300));
     fs.writeFileSync(path.join(root, 'Bags/notes.txt'), 'a text file, not a photo');
     shiwakeJson(['import', root, '--project', projectDir]);
-    server = spawnShiwake(['serve', '--project', projectDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SHIWAKE_HOME: path.join(tmp, 'home') } });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
-        if (m) resolve(m[0]);
-      });
-      server.once('exit', (code) => reject(new Error(`shiwake serve exited with ${code}`)));
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(url);
+    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
+    ({ browser, page } = await openPage());
+    await page.goto(serve.url);
   });
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    await serve?.stop();
   });
 
   it('lists skipped and broken files with reasons, filters them, and marks broken items in the tree', async () => {

@@ -2,35 +2,21 @@
  * The studio end to end, as a person uses it: `shiwake serve` on a generated dataset, driven
  * in Debian's Chromium by playwright-core, keyboard first.
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
+import { REPO, shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
+import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
-let server: ChildProcess;
+let serve: Serve;
 let browser: Browser;
 let page: Page;
-
-async function startServe(): Promise<string> {
-  server = spawnShiwake(['serve', '--project', projectDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SHIWAKE_HOME: path.join(tmp, 'home') } });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const url = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
-      if (url) resolve(url[0]);
-    });
-    server.once('exit', (code) => reject(new Error(`shiwake serve exited with ${code}`)));
-  });
-}
 
 const treeCount = (name: string) => page.locator(`[data-testid="tree-row"][data-name="${name}"]`).getAttribute('data-count').then(Number);
 
@@ -41,15 +27,14 @@ describe.runIf(haveChromium)('studio in Chromium', () => {
     for (let i = 0; i < 6; i++) await writeImage(path.join(root, 'Bags', `b${i}.png`), { format: 'png', seed: 20 + i });
     fs.writeFileSync(path.join(root, 'Bags/cut-off.jpg'), fs.readFileSync(path.join(root, 'Shoes/Sneakers/s0.jpg')).subarray(0, 300));
     shiwakeJson(['import', root, '--project', projectDir]);
-    const url = await startServe();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(url);
+    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
+    ({ browser, page } = await openPage());
+    await page.goto(serve.url);
   });
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    await serve?.stop();
   });
 
   it('shows the grid with real thumbnails and the tree with counts', async () => {

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../src-main/engine/dataset/importDataset.js';
 import { idsForPaths, moveItems } from '../../src-main/engine/dataset/labels.js';
@@ -15,7 +15,7 @@ import { startServer, type RunningServer } from '../../src-main/server/server.js
 import { REPO } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
+import { CHROMIUM, openPage } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
@@ -45,8 +45,7 @@ describe.runIf(haveChromium)('studio trust in Chromium', () => {
     await importDataset(a);
     a.close();
     server = await serve();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    ({ browser, page } = await openPage());
     await page.goto(server.url);
   });
 
