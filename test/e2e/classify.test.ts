@@ -3,22 +3,21 @@
  * by the CLI on solid colours, a file picked in the Classify view, and an evaluation whose
  * confused pair leads to exactly its items, where moving one lowers the pair's count.
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, shiwake, shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
+import { REPO, shiwake, shiwakeJson } from '../fixtures/cli.js';
+import { noisySolid } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
 import { MAX_UPLOAD_MB } from '../../src-main/shared/contract.js';
-import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
+import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const root = path.join(tmp, 'data');
 const projectDir = path.join(tmp, 'project');
-let server: ChildProcess;
+let serve: Serve;
 let browser: Browser;
 let page: Page;
 let run: string;
@@ -31,31 +30,6 @@ const COLOURS: Record<string, [number, number, number]> = {
   Crimson: [220, 20, 30], Scarlet: [220, 20, 30], Green: [30, 200, 40], Blue: [30, 40, 220], Yellow: [230, 220, 30], Black: [10, 10, 10],
 };
 
-function solid([r, g, b]: [number, number, number], seed: number): Promise<Buffer> {
-  const size = 12;
-  const px = Buffer.alloc(size * size * 3);
-  for (let i = 0; i < size * size; i++) {
-    const noise = ((i * 29 + seed * 53) % 21) - 10;
-    px[i * 3] = Math.max(0, Math.min(255, r + noise));
-    px[i * 3 + 1] = Math.max(0, Math.min(255, g + noise));
-    px[i * 3 + 2] = Math.max(0, Math.min(255, b + noise));
-  }
-  return sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
-}
-
-async function startServe(): Promise<string> {
-  server = spawnShiwake(['serve', '--project', projectDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SHIWAKE_HOME: path.join(tmp, 'home') } });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const url = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
-      if (url) resolve(url[0]);
-    });
-    server.once('exit', (code) => reject(new Error(`shiwake serve exited with ${code}`)));
-  });
-}
-
 const text = (testid: string) => page.getByTestId(testid).first().textContent();
 /** Waits until Browse shows this many items ("1 item" or "1 items", "16 items"). */
 const shownCount = (n: number) => page.waitForFunction((n) => Number(document.querySelector('[data-testid="shown-count"]')?.textContent?.replace(/\D/g, '')) === n, n);
@@ -64,25 +38,24 @@ describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
   beforeAll(async () => {
     for (const [name, colour] of Object.entries(COLOURS)) {
       fs.mkdirSync(path.join(root, name), { recursive: true });
-      for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(root, name, `${name.toLowerCase()}-${i}.png`), await solid(colour, i));
+      for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(root, name, `${name.toLowerCase()}-${i}.png`), await noisySolid(colour, i, { size: 12, spread: 21 }));
     }
-    fs.writeFileSync(path.join(tmp, 'probe-green.png'), await solid(COLOURS.Green!, 99));
+    fs.writeFileSync(path.join(tmp, 'probe-green.png'), await noisySolid(COLOURS.Green!, 99, { size: 12, spread: 21 }));
     shiwakeJson(['import', root, '--project', projectDir]);
     expect(shiwake(['split', '--project', projectDir, '--validation', '0.25']).code).toBe(0);
     const trained = shiwake(['train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '8', '--epochs', '2', '--batch-size', '8', '--seed', '1', '--json']);
     expect(trained.code, trained.stderr).toBe(0);
     const lines = trained.stdout.trim().split('\n');
     run = JSON.parse(lines[lines.length - 1]!).run;
-    const url = await startServe();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(url);
+    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
+    ({ browser, page } = await openPage({ width: 1400, height: 900 }));
+    await page.goto(serve.url);
     await page.getByTestId('tab-classify').waitFor();
   });
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    await serve?.stop();
   });
 
   it('classifies a picked file: five bars with percentages that sum to at most 100, and the run used', async () => {
@@ -223,7 +196,7 @@ describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
   it('classifies an image dropped onto the window, even onto a category of the tree, without moving any item', async () => {
     await page.locator('[data-testid="cell"]').first().click(); // a cursor item that a mistaken drop would move
     const before = shiwakeJson(['stats', '--project', projectDir]).categories;
-    const bytes = [...(await solid(COLOURS.Blue!, 77))];
+    const bytes = [...(await noisySolid(COLOURS.Blue!, 77, { size: 12, spread: 21 }))];
     await page.evaluate((bytes) => {
       const data = new DataTransfer();
       data.items.add(new File([new Uint8Array(bytes)], 'dropped-blue.png', { type: 'image/png' }));

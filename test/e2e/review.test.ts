@@ -4,21 +4,20 @@
  * mislabels, accept the first suggestion with one key, see it leave the queue, undo, see it back;
  * and a confused pair of the evaluation opening the queue filtered to that pair.
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, shiwake, shiwakeJson, spawnShiwake } from '../fixtures/cli.js';
+import { REPO, shiwake, shiwakeJson } from '../fixtures/cli.js';
+import { noisySolid } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
+import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const root = path.join(tmp, 'data');
 const projectDir = path.join(tmp, 'project');
-let server: ChildProcess;
+let serve: Serve;
 let browser: Browser;
 let page: Page;
 
@@ -28,31 +27,6 @@ const COLOURS: Record<string, [number, number, number]> = {
 /** folder -> the colour of its one wrong image: three labels flipped on purpose */
 const FLIPPED: Record<string, string> = { Green: 'Red', Blue: 'Yellow', Black: 'Red' };
 const PER_CATEGORY = 12;
-
-function solid([r, g, b]: [number, number, number], seed: number): Promise<Buffer> {
-  const size = 12;
-  const px = Buffer.alloc(size * size * 3);
-  for (let i = 0; i < size * size; i++) {
-    const noise = ((i * 29 + seed * 53) % 21) - 10;
-    px[i * 3] = Math.max(0, Math.min(255, r + noise));
-    px[i * 3 + 1] = Math.max(0, Math.min(255, g + noise));
-    px[i * 3 + 2] = Math.max(0, Math.min(255, b + noise));
-  }
-  return sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
-}
-
-async function startServe(): Promise<string> {
-  server = spawnShiwake(['serve', '--project', projectDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SHIWAKE_HOME: path.join(tmp, 'home') } });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const url = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
-      if (url) resolve(url[0]);
-    });
-    server.once('exit', (code) => reject(new Error(`shiwake serve exited with ${code}`)));
-  });
-}
 
 const current = () => page.getByTestId('review-item');
 /** Waits until the item under review is (or is not) this one. */
@@ -72,22 +46,21 @@ describe.runIf(haveChromium)('the review queue in Chromium', () => {
       for (let i = 0; i < PER_CATEGORY; i++) {
         const flipped = FLIPPED[name] !== undefined && i === 0;
         const file = flipped ? `${name.toLowerCase()}-really-${FLIPPED[name]!.toLowerCase()}.png` : `${name.toLowerCase()}-${i}.png`;
-        fs.writeFileSync(path.join(root, name, file), await solid(flipped ? COLOURS[FLIPPED[name]!]! : colour, i));
+        fs.writeFileSync(path.join(root, name, file), await noisySolid(flipped ? COLOURS[FLIPPED[name]!]! : colour, i, { size: 12, spread: 21 }));
       }
     }
     shiwakeJson(['import', root, '--project', projectDir]);
     const trained = shiwake(['train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '8', '--epochs', '4', '--batch-size', '8', '--learning-rate', '0.01', '--seed', '1', '--json']);
     expect(trained.code, trained.stderr).toBe(0);
-    const url = await startServe();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(url);
+    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
+    ({ browser, page } = await openPage({ width: 1400, height: 900 }));
+    await page.goto(serve.url);
     await page.getByTestId('tab-review').waitFor();
   });
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    await serve?.stop();
   });
 
   it('finds the flipped labels, accepts the first suggestion with A, and Ctrl+Z brings it back', async () => {

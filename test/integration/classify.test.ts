@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Studio } from '../../src-main/engine/studio/studio.js';
 import { LoadedModel } from '../../src-main/engine/predict/inference.js';
 import { shiwake, shiwakeJson } from '../fixtures/cli.js';
+import { noisySolid } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const tmp = tempDir();
@@ -20,10 +20,8 @@ const COLOURS: Record<string, [number, number, number]> = {
   'Warm/Red': [220, 30, 30], 'Warm/Yellow': [230, 220, 40], 'Cool/Blue': [30, 40, 220], 'Cool/Green': [40, 200, 60], Grey: [128, 128, 128],
 };
 
-async function solid(file: string, [r, g, b]: [number, number, number], seed: number, format: 'png' | 'jpeg' = 'png'): Promise<void> {
-  const px = Buffer.alloc(16 * 16 * 3);
-  for (let p = 0; p < 256; p++) [r, g, b].forEach((v, c) => (px[p * 3 + c] = Math.max(0, Math.min(255, v + ((p * 7 + seed * 13 + c * 5) % 30) - 15))));
-  await sharp(px, { raw: { width: 16, height: 16, channels: 3 } })[format]().toFile(file);
+async function solid(file: string, rgb: [number, number, number], seed: number, format: 'png' | 'jpeg' = 'png'): Promise<void> {
+  fs.writeFileSync(file, await noisySolid(rgb, seed, { format }));
 }
 
 let run: string;

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { idsForPaths } from '../../src-main/engine/dataset/labels.js';
 import { Project } from '../../src-main/engine/project.js';
 import { shiwake, shiwakeJson } from '../fixtures/cli.js';
+import { noisySolid } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const tmp = tempDir();
@@ -22,9 +23,7 @@ beforeAll(async () => {
   for (const [name, rgb] of Object.entries(COLOURS)) {
     fs.mkdirSync(path.join(root, name), { recursive: true });
     for (let i = 0; i < 10; i++) {
-      const px = Buffer.alloc(16 * 16 * 3);
-      for (let p = 0; p < 256; p++) for (let c = 0; c < 3; c++) px[p * 3 + c] = Math.max(0, Math.min(255, rgb[c]! + ((p * 7 + i * 13 + c * 5) % 40) - 20));
-      await sharp(px, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(path.join(root, name, `${i}.png`));
+      fs.writeFileSync(path.join(root, name, `${i}.png`), await noisySolid(rgb, i, { spread: 40 }));
     }
   }
   // a photo (a diagonal gradient, unlike the flat colours) and its resized, re-encoded copy

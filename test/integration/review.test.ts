@@ -5,10 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Studio } from '../../src-main/engine/studio/studio.js';
 import { shiwake, shiwakeJson } from '../fixtures/cli.js';
+import { noisySolid } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const tmp = tempDir();
@@ -26,12 +26,10 @@ beforeAll(async () => {
   let k = 0;
   for (const [name, rgb] of Object.entries(COLOURS)) {
     for (let i = 0; i < 16; i++) {
-      const px = Buffer.alloc(16 * 16 * 3);
-      for (let p = 0; p < 256; p++) for (let c = 0; c < 3; c++) px[p * 3 + c] = Math.max(0, Math.min(255, rgb[c]! + ((p * 7 + i * 13 + c * 5) % 30) - 15));
       const flip = k++ % 20 === 7; // one in twenty goes to the next colour's folder
       const folder = flip ? names[(names.indexOf(name) + 1) % names.length]! : name;
       const rel = `${folder}/${name.replace('/', '-')}-${i}.png`;
-      await sharp(px, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(path.join(root, rel));
+      fs.writeFileSync(path.join(root, rel), await noisySolid(rgb, i));
       if (flip) flipped.push(rel);
     }
   }
