@@ -41,3 +41,19 @@ export async function openPage(viewport = { width: 1280, height: 800 }): Promise
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   return { browser, page: await browser.newPage({ viewport }) };
 }
+
+export interface StudioSession {
+  page: Page;
+  serve: Serve;
+  /** closes the browser, then stops the server */
+  close: () => Promise<void>;
+}
+
+/** `shiwake serve <args>` and a Chromium page already at its URL: what most e2e files start with. */
+export async function openStudio(args: string[], home: string, options: { viewport?: { width: number; height: number }; timeout?: number } = {}): Promise<StudioSession> {
+  const serve = await startServe(args, home);
+  const { browser, page } = await openPage(options.viewport);
+  if (options.timeout !== undefined) page.setDefaultTimeout(options.timeout);
+  await page.goto(serve.url);
+  return { page, serve, close: async () => { await browser.close(); await serve.stop(); } };
+}

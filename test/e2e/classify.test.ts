@@ -5,20 +5,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, shiwake, shiwakeJson } from '../fixtures/cli.js';
 import { noisySolid } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
 import { MAX_UPLOAD_MB } from '../../src-main/shared/contract.js';
-import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
+import { CHROMIUM, openStudio, type StudioSession } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const root = path.join(tmp, 'data');
 const projectDir = path.join(tmp, 'project');
-let serve: Serve;
-let browser: Browser;
+let session: StudioSession | undefined;
 let page: Page;
 let run: string;
 
@@ -47,16 +46,12 @@ describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
     expect(trained.code, trained.stderr).toBe(0);
     const lines = trained.stdout.trim().split('\n');
     run = JSON.parse(lines[lines.length - 1]!).run;
-    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
-    ({ browser, page } = await openPage({ width: 1400, height: 900 }));
-    await page.goto(serve.url);
+    session = await openStudio(['--project', projectDir], path.join(tmp, 'home'), { viewport: { width: 1400, height: 900 } });
+    page = session.page;
     await page.getByTestId('tab-classify').waitFor();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  afterAll(() => session?.close());
 
   it('classifies a picked file: five bars with percentages that sum to at most 100, and the run used', async () => {
     await page.getByTestId('tab-classify').click();

@@ -5,20 +5,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idsForPaths } from '../../src-main/engine/dataset/labels.js';
 import { Project } from '../../src-main/engine/project.js';
 import { shiwakeJson } from '../fixtures/cli.js';
 import { imageBytes, writeImage } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
+import { CHROMIUM, openStudio, type StudioSession } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
-let serve: Serve;
-let browser: Browser;
+let session: StudioSession | undefined;
 let page: Page;
 
 describe.runIf(haveChromium)('duplicates view', () => {
@@ -33,15 +32,11 @@ describe.runIf(haveChromium)('duplicates view', () => {
     const p = Project.open(projectDir);
     p.plan.setSplits(new Map([[idsForPaths(p, ['Bags/copy-a.jpg'])[0]!, 'train'], [idsForPaths(p, ['Bags/copy-b.jpg'])[0]!, 'validation']]));
     p.close();
-    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
-    ({ browser, page } = await openPage());
-    await page.goto(serve.url);
+    session = await openStudio(['--project', projectDir], path.join(tmp, 'home'));
+    page = session.page;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  afterAll(() => session?.close());
 
   it('shows a leak, puts the group into one split, keeps one and undoes it', async () => {
     await page.getByTestId('tab-duplicates').click();

@@ -5,20 +5,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idsForPaths, moveItems } from '../../src-main/engine/dataset/labels.js';
 import { Project } from '../../src-main/engine/project.js';
 import { shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
+import { CHROMIUM, openStudio, type StudioSession } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
-let serve: Serve;
-let browser: Browser;
+let session: StudioSession | undefined;
 let page: Page;
 
 /** Waits until the tree shows exactly these categories with these counts (own + below). */
@@ -42,17 +41,13 @@ describe.runIf(haveChromium)('trusting label edits in the studio', () => {
     const root = path.join(tmp, 'data');
     for (let i = 0; i < 6; i++) await writeImage(path.join(root, 'Shoes', `s${i}.jpg`), { seed: i, width: 40, height: 30 });
     shiwakeJson(['import', root, '--project', projectDir]);
-    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
-    ({ browser, page } = await openPage());
-    page.setDefaultTimeout(60_000); // the first load builds thumbnails; slow on a loaded machine
-    await page.goto(serve.url);
+    // the first load builds thumbnails; slow on a loaded machine
+    session = await openStudio(['--project', projectDir], path.join(tmp, 'home'), { timeout: 60_000 });
+    page = session.page;
     await treeIs({ Shoes: 6 });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  afterAll(() => session?.close());
 
   it("a toast's Undo undoes its own move, not the newer one", async () => {
     await moveWithPalette([0, 1], 'A');

@@ -4,18 +4,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
+import { CHROMIUM, openStudio, type StudioSession } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
-let serve: Serve;
-let browser: Browser;
+let session: StudioSession | undefined;
 let page: Page;
 
 describe.runIf(haveChromium)('import problems panel', () => {
@@ -25,15 +24,11 @@ describe.runIf(haveChromium)('import problems panel', () => {
     fs.writeFileSync(path.join(root, 'Bags/cut-off.jpg'), fs.readFileSync(path.join(root, 'Bags/b0.jpg')).subarray(0, 300));
     fs.writeFileSync(path.join(root, 'Bags/notes.txt'), 'a text file, not a photo');
     shiwakeJson(['import', root, '--project', projectDir]);
-    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
-    ({ browser, page } = await openPage());
-    await page.goto(serve.url);
+    session = await openStudio(['--project', projectDir], path.join(tmp, 'home'));
+    page = session.page;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  afterAll(() => session?.close());
 
   it('lists skipped and broken files with reasons, filters them, and marks broken items in the tree', async () => {
     const link = page.getByTestId('problems-link');

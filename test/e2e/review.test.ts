@@ -6,19 +6,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, shiwake, shiwakeJson } from '../fixtures/cli.js';
 import { noisySolid } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
+import { CHROMIUM, openStudio, type StudioSession } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const root = path.join(tmp, 'data');
 const projectDir = path.join(tmp, 'project');
-let serve: Serve;
-let browser: Browser;
+let session: StudioSession | undefined;
 let page: Page;
 
 const COLOURS: Record<string, [number, number, number]> = {
@@ -52,16 +51,12 @@ describe.runIf(haveChromium)('the review queue in Chromium', () => {
     shiwakeJson(['import', root, '--project', projectDir]);
     const trained = shiwake(['train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '8', '--epochs', '4', '--batch-size', '8', '--learning-rate', '0.01', '--seed', '1', '--json']);
     expect(trained.code, trained.stderr).toBe(0);
-    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
-    ({ browser, page } = await openPage({ width: 1400, height: 900 }));
-    await page.goto(serve.url);
+    session = await openStudio(['--project', projectDir], path.join(tmp, 'home'), { viewport: { width: 1400, height: 900 } });
+    page = session.page;
     await page.getByTestId('tab-review').waitFor();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  afterAll(() => session?.close());
 
   it('finds the flipped labels, accepts the first suggestion with A, and Ctrl+Z brings it back', async () => {
     await page.getByTestId('tab-review').click();

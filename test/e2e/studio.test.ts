@@ -4,18 +4,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
 import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, openPage, startServe, type Serve } from './chromium.js';
+import { CHROMIUM, openStudio, type StudioSession } from './chromium.js';
 
 const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
-let serve: Serve;
-let browser: Browser;
+let session: StudioSession | undefined;
 let page: Page;
 
 const treeCount = (name: string) => page.locator(`[data-testid="tree-row"][data-name="${name}"]`).getAttribute('data-count').then(Number);
@@ -27,15 +26,11 @@ describe.runIf(haveChromium)('studio in Chromium', () => {
     for (let i = 0; i < 6; i++) await writeImage(path.join(root, 'Bags', `b${i}.png`), { format: 'png', seed: 20 + i });
     fs.writeFileSync(path.join(root, 'Bags/cut-off.jpg'), fs.readFileSync(path.join(root, 'Shoes/Sneakers/s0.jpg')).subarray(0, 300));
     shiwakeJson(['import', root, '--project', projectDir]);
-    serve = await startServe(['--project', projectDir], path.join(tmp, 'home'));
-    ({ browser, page } = await openPage());
-    await page.goto(serve.url);
+    session = await openStudio(['--project', projectDir], path.join(tmp, 'home'));
+    page = session.page;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  afterAll(() => session?.close());
 
   it('shows the grid with real thumbnails and the tree with counts', async () => {
     await page.locator('[data-testid="cell"] img').first().waitFor();
