@@ -3,10 +3,14 @@
  * launches the same headless browser and reads the server's URL the same way.
  */
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { spawnShiwake } from '../fixtures/cli.js';
+import { requireSystem } from '../fixtures/tmp.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
+/** true when Chromium is installed; otherwise says why the file is skipped (and throws under CI=true) */
+export const chromiumPresent = (): boolean => requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 export interface Serve {

@@ -9,11 +9,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, shiwake, shiwakeJson } from '../fixtures/cli.js';
 import { noisySolid } from '../fixtures/images.js';
-import { requireSystem, tempDir } from '../fixtures/tmp.js';
+import { tempDir } from '../fixtures/tmp.js';
 import { MAX_UPLOAD_MB } from '../../src-main/shared/contract.js';
-import { CHROMIUM, openStudio, type StudioSession } from './chromium.js';
+import { chromiumPresent, openStudio, type StudioSession } from './chromium.js';
 
-const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
+const haveChromium = chromiumPresent();
 const tmp = tempDir();
 const root = path.join(tmp, 'data');
 const projectDir = path.join(tmp, 'project');

@@ -11,10 +11,10 @@ import { idsForPaths } from '../../src-main/engine/dataset/labels.js';
 import { Project } from '../../src-main/engine/project.js';
 import { shiwakeJson } from '../fixtures/cli.js';
 import { imageBytes, writeImage } from '../fixtures/images.js';
-import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, openStudio, type StudioSession } from './chromium.js';
+import { tempDir } from '../fixtures/tmp.js';
+import { chromiumPresent, openStudio, type StudioSession } from './chromium.js';
 
-const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
+const haveChromium = chromiumPresent();
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
 let session: StudioSession | undefined;

@@ -3,7 +3,6 @@
  * own change, categories are renamed from the tree, and edits made by another process (the
  * CLI) appear without a reload.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +10,10 @@ import { idsForPaths, moveItems } from '../../src-main/engine/dataset/labels.js'
 import { Project } from '../../src-main/engine/project.js';
 import { shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
-import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, openStudio, type StudioSession } from './chromium.js';
+import { tempDir } from '../fixtures/tmp.js';
+import { chromiumPresent, openStudio, type StudioSession } from './chromium.js';
 
-const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
+const haveChromium = chromiumPresent();
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
 let session: StudioSession | undefined;

@@ -8,10 +8,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
-import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, openStudio, type StudioSession } from './chromium.js';
+import { tempDir } from '../fixtures/tmp.js';
+import { chromiumPresent, openStudio, type StudioSession } from './chromium.js';
 
-const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
+const haveChromium = chromiumPresent();
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
 let session: StudioSession | undefined;

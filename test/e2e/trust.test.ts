@@ -14,10 +14,10 @@ import { Project } from '../../src-main/engine/project.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
 import { REPO } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
-import { requireSystem, tempDir } from '../fixtures/tmp.js';
-import { CHROMIUM, openPage } from './chromium.js';
+import { tempDir } from '../fixtures/tmp.js';
+import { chromiumPresent, openPage } from './chromium.js';
 
-const haveChromium = requireSystem('Debian chromium (apt-get install chromium)', fs.existsSync(CHROMIUM));
+const haveChromium = chromiumPresent();
 const tmp = tempDir();
 const dataA = path.join(tmp, 'dataA');
 const dataB = path.join(tmp, 'dataB');
