@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AnnIndex, exactNeighbours } from '../../src-main/engine/review/annIndex.js';
+import { rng } from '../../src-main/shared/random.js';
 import { fmt, percentile, REPO, row } from './util.js';
 
 const DIM = 256;
@@ -94,7 +95,7 @@ async function child(name: string, n: number): Promise<void> {
   await c.build(vectors);
   const buildSeconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const rnd = mulberry32(7);
+  const rnd = rng(7);
   const picks = Array.from({ length: QUERIES }, () => Math.floor(rnd() * n));
   const times: number[] = [];
   const found: number[][] = [];
@@ -136,7 +137,7 @@ function peakRssMiB(): number {
 
 /** points scattered around `clusters` random centres (cosine to their centre about 0.9), unit length */
 export function clusteredVectors(n: number, dim: number, clusters: number, seed: number): Float32Array {
-  const rnd = mulberry32(seed);
+  const rnd = rng(seed);
   let spare: number | null = null;
   const gauss = (): number => {
     if (spare !== null) {
@@ -166,17 +167,6 @@ export function clusteredVectors(n: number, dim: number, clusters: number, seed:
     for (let j = 0; j < dim; j++) out[o + j]! *= inv;
   }
   return out;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 if (process.argv.includes('--child')) {
