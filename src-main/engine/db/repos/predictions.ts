@@ -1,4 +1,5 @@
 import type { Db, Statement } from '../connection.js';
+import { allForIds } from './chunks.js';
 
 /** One stored prediction: categories as ids (or -(index + 1) for a model category the project lacks). */
 export interface PredictionRow {
@@ -36,8 +37,6 @@ export function decodeTopK(b: Buffer): [number, number][] {
   return Array.from({ length: k }, (_, i) => [b.readInt32LE(i * 4), b.readFloatLE(k * 4 + i * 4)]);
 }
 
-const CHUNK = 5000;
-
 /** Stored predictions per run and item (see migration 4). */
 export class PredictionRepo {
   private readonly upsert: Statement;
@@ -62,9 +61,7 @@ export class PredictionRepo {
 
   /** Of these items, the ones with no prediction from `run`, or one made before the file changed. */
   needing(run: string, itemIds: readonly number[]): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < itemIds.length; i += CHUNK) out.push(...(this.freshness.all(JSON.stringify(itemIds.slice(i, i + CHUNK)), run) as number[]));
-    return out;
+    return allForIds<number>(this.freshness, itemIds, run);
   }
 
   save(run: string, rows: readonly PredictionRow[]): void {
@@ -75,9 +72,7 @@ export class PredictionRepo {
 
   /** The stored predictions of these items, with their current labels. */
   forItems(run: string, itemIds: readonly number[]): ScoredItem[] {
-    const out: ScoredItem[] = [];
-    for (let i = 0; i < itemIds.length; i += CHUNK) out.push(...(this.scored.all(JSON.stringify(itemIds.slice(i, i + CHUNK)), run) as ScoredItem[]));
-    return out;
+    return allForIds<ScoredItem>(this.scored, itemIds, run);
   }
 
   /** Records that `run`'s predictions were brought up to date for a filter. */

@@ -1,4 +1,5 @@
 import type { Db, Statement } from '../connection.js';
+import { allForIds } from './chunks.js';
 
 export interface EmbeddingRow {
   item_id: number;
@@ -35,8 +36,6 @@ export function quantize(v: Float32Array): { scale: number; vector: Buffer } {
   return { scale, vector: out };
 }
 
-const CHUNK = 5000;
-
 /** Embeddings, review scores and kept labels (migration 6). */
 export class ReviewRepo {
   private readonly upsertEmbedding: Statement;
@@ -57,9 +56,7 @@ export class ReviewRepo {
   }
 
   embeddingsNeeding(run: string, itemIds: readonly number[]): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < itemIds.length; i += CHUNK) out.push(...(this.embeddingFreshness.all(JSON.stringify(itemIds.slice(i, i + CHUNK)), run) as number[]));
-    return out;
+    return allForIds<number>(this.embeddingFreshness, itemIds, run);
   }
 
   saveEmbeddings(run: string, rows: readonly EmbeddingRow[]): void {
