@@ -61,3 +61,21 @@ export async function openStudio(args: string[], home: string, options: { viewpo
   await page.goto(serve.url);
   return { page, serve, close: async () => { await browser.close(); await serve.stop(); } };
 }
+
+/**
+ * Waits for a toast that contains `text`. An error toast that shows up meanwhile ends the wait
+ * at once with its message, so a failure says what the studio said instead of only timing out.
+ */
+export async function toastSaying(page: Page, text: string, timeout = 60_000): Promise<void> {
+  const seen = await page.waitForFunction(
+    (text) => {
+      const toasts = [...document.querySelectorAll('[data-testid="toast"]')];
+      if (toasts.some((t) => t.textContent?.includes(text))) return { ok: true as const };
+      const error = toasts.find((t) => t.classList.contains('error'));
+      return error ? { ok: false as const, error: error.textContent ?? '' } : null;
+    },
+    text,
+    { timeout },
+  ).then((h) => h.jsonValue());
+  if (!seen?.ok) throw new Error(`waiting for a toast saying "${text}", the studio showed an error instead: ${seen?.error}`);
+}

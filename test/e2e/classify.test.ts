@@ -11,7 +11,7 @@ import { REPO, shiwake, shiwakeJson } from '../fixtures/cli.js';
 import { noisySolid } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { MAX_UPLOAD_MB } from '../../src-main/shared/contract.js';
-import { chromiumPresent, openStudio, type StudioSession } from './chromium.js';
+import { chromiumPresent, openStudio, toastSaying, type StudioSession } from './chromium.js';
 
 const haveChromium = chromiumPresent();
 const tmp = tempDir();
@@ -176,7 +176,7 @@ describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
     const out = path.join(tmp, 'model-export');
     await page.getByTestId('model-export-out').fill(out);
     await page.getByTestId('model-export-start').click();
-    await page.getByTestId('toast').filter({ hasText: `exported to ${out}` }).waitFor();
+    await toastSaying(page, `exported to ${out}`);
     expect(fs.readFileSync(path.join(out, 'labels.txt'), 'utf8').trim().split('\n')).toHaveLength(Object.keys(COLOURS).length);
 
     await page.getByTestId('run-misclassified').first().click();

@@ -92,8 +92,8 @@ describe.runIf(haveChromium)('studio trust in Chromium', () => {
     await page.keyboard.press('Enter');
     // back on the start screen, where each recent project says where it lives
     await page.getByTestId('open-folder').waitFor();
-    const dirs = await page.getByTestId('recent-project-dir').allTextContents();
-    expect(dirs).toEqual(expect.arrayContaining([`project: ${chosenB}`, `project: ${projectA}`]));
+    // the recent list arrives after the start screen shows: wait for it rather than read it at once
+    await expect.poll(() => page.getByTestId('recent-project-dir').allTextContents(), { timeout: 30_000 }).toEqual(expect.arrayContaining([`project: ${chosenB}`, `project: ${projectA}`]));
     await page.getByTestId('recent-project').filter({ hasText: 'dataA' }).click();
     await page.waitForFunction(() => document.querySelector('[data-testid="project-name"]')?.textContent === 'dataA');
   });
