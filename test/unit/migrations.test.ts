@@ -50,6 +50,16 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('migration 7 gives existing runs an empty name and note', () => {
+    const file = path.join(dir, 'm7-upgrade.db');
+    const old = openDatabase(file, { migrateTo: 6 });
+    old.prepare("INSERT INTO runs (id, created_at, model, options, state, updated_at) VALUES ('r', 't', 'small-cnn', '{}', 'done', 't')").run();
+    old.close();
+    const db = openDatabase(file, { migrateTo: 7 });
+    expect(db.prepare('SELECT name, note FROM runs').get()).toEqual({ name: null, note: null });
+    db.close();
+  });
+
   it('opening again is a no-op, and a newer schema is refused with a clear message', () => {
     const file = path.join(dir, 'again.db');
     openDatabase(file).close();

@@ -243,4 +243,14 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    name: 'runs get a name and a note',
+    sql: `
+      -- what the user calls a run and why they ran it, to tell runs apart when comparing them;
+      -- both editable after the run (NULL: none given)
+      ALTER TABLE runs ADD COLUMN name TEXT;
+      ALTER TABLE runs ADD COLUMN note TEXT;
+    `,
+  },
 ];
