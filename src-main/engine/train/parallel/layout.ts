@@ -1,0 +1,78 @@
+/**
+ * Where each weight of a model lives in the flat Float32 buffers that the trainer and its
+ * gradient workers share (SharedArrayBuffer): trainable weights first, then the rest
+ * (BatchNorm moving statistics, frozen backbone layers), in `model.weights` order. A
+ * replica built from the same topology has the same order, so weights travel by position,
+ * not by name (tfjs suffixes names differently in each thread).
+ */
+import os from 'node:os';
+import type { BackendName } from '../tf.js';
+import { tf } from '../tf.js';
+
+export interface Layout {
+  shapes: number[][];
+  offsets: number[];
+  /** how many of the weights (from the start) are trainable */
+  trainable: number;
+  /** floats in the trainable weights */
+  trainableSize: number;
+  /** floats in all weights */
+  size: number;
+}
+
+export function layoutOf(model: tf.LayersModel): Layout {
+  const weights = [...model.trainableWeights, ...model.nonTrainableWeights];
+  const shapes = weights.map((w) => [...w.shape] as number[]);
+  const offsets: number[] = [];
+  let size = 0;
+  let trainableSize = 0;
+  shapes.forEach((s, i) => {
+    offsets.push(size);
+    size += s.reduce((a, b) => a * b, 1);
+    if (i === model.trainableWeights.length - 1) trainableSize = size;
+  });
+  return { shapes, offsets, trainable: model.trainableWeights.length, trainableSize, size };
+}
+
+export function variablesOf(model: tf.LayersModel): tf.LayerVariable[] {
+  return [...model.trainableWeights, ...model.nonTrainableWeights];
+}
+
+/** Copies weights `from`..`to` (indices) of the model into `target`, at the layout's offsets minus `base`. */
+export async function readWeights(model: tf.LayersModel, layout: Layout, target: Float32Array, from: number, to: number, base = 0): Promise<void> {
+  const vars = variablesOf(model);
+  for (let i = from; i < to; i++) target.set((await vars[i]!.read().data()) as Float32Array, layout.offsets[i]! - base);
+}
+
+/** Writes weights `from`..`to` from `source` (at the layout's offsets minus `base`) into the model's variables. */
+export function writeWeights(model: tf.LayersModel, layout: Layout, source: Float32Array, from: number, to: number, base = 0): void {
+  const vars = variablesOf(model);
+  for (let i = from; i < to; i++) {
+    const start = layout.offsets[i]! - base;
+    const n = layout.shapes[i]!.reduce((a, b) => a * b, 1);
+    const t = tf.tensor(source.subarray(start, start + n), layout.shapes[i]!, 'float32');
+    vars[i]!.write(t);
+    t.dispose();
+  }
+}
+
+export function sameLayout(a: Layout, b: Layout): boolean {
+  return a.trainable === b.trainable && a.size === b.size && a.shapes.length === b.shapes.length && a.shapes.every((s, i) => s.join() === b.shapes[i]!.join());
+}
+
+/**
+ * The CPU backends whose kernels run on one thread (WASM, plain JS): one gradient worker per
+ * core pays off there. libtensorflow (tfjs-node) and the GPU backends parallelise inside, so
+ * they train in the trainer's own thread unless asked otherwise.
+ */
+export function defaultWorkers(backend: BackendName): number {
+  return backend === 'wasm' || backend === 'cpu' ? os.availableParallelism() : 1;
+}
+
+/** The worker count a run uses, or a one-line refusal for a GPU backend (one device, one replica). */
+export function resolveWorkers(asked: number | undefined, backend: BackendName): number {
+  if (asked === undefined) return defaultWorkers(backend);
+  if (!Number.isInteger(asked) || asked < 1) throw new Error(`workers must be a whole number of at least 1 (got ${asked})`);
+  if (asked > 1 && (backend === 'webgpu' || backend === 'tensorflow-gpu')) throw new Error(`--workers ${asked} is for the CPU backends (wasm, cpu, tensorflow): the ${backend} backend trains on one GPU with one model replica; leave --workers out or use --workers 1`);
+  return asked;
+}
