@@ -10,6 +10,7 @@ import { benchExport } from './export.js';
 import { benchFashion } from './fashion.js';
 import { benchImport } from './import.js';
 import { benchReview } from './review.js';
+import { benchSplit } from './split.js';
 import { benchDuplicates } from './duplicates.js';
 import { benchTrain } from './train.js';
 
@@ -18,14 +19,16 @@ const { values } = parseArgs({
 });
 const only = values.only?.split(',');
 const runs = Number(values.runs);
-// the Fashion-MNIST run takes about half an hour: only when asked for by name
-const wanted = (name: string): boolean => (only ? only.includes(name) : name !== 'fashion' && name !== 'review' && name !== 'duplicates');
+// the Fashion-MNIST run takes about half an hour, and the split one writes a million files
+// (8 GB on disk): only when asked for by name
+const wanted = (name: string): boolean => (only ? only.includes(name) : !['fashion', 'review', 'duplicates', 'split'].includes(name));
 
 console.log(`shiwake bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 if (wanted('import')) await benchImport(Number(values.n ?? 100_000), runs);
 if (wanted('export')) await benchExport(Number(values.n ?? 100_000), runs);
 if (wanted('train')) await benchTrain();
 if (wanted('fashion')) await benchFashion(Number(values.epochs));
+if (wanted('split')) await benchSplit(Number(values.n ?? 1_000_000));
 if (wanted('browse')) await benchBrowse(Number(values.n ?? 1_000_000), runs);
 if (wanted('classify')) await benchClassify(Number(values.n ?? 10_000), runs);
 if (wanted('review')) await benchReview(Number(values['per-class'] ?? 6000), Number(values['review-epochs']), Number(values.n ?? 1_000_000));
