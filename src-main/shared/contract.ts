@@ -123,12 +123,16 @@ export const methods = {
       schedule: z.enum(['constant', 'exponential', 'cosine']).optional(),
       labelSmoothing: z.number().min(0).lt(1).optional(),
       backbone: z.string().optional(),
+      level: z.number().int().min(1).max(100).optional(),
+      name: z.string().max(200).optional(),
     })
     .strict(),
   'train.stop': z.object({ run: nonEmpty('the run') }).strict(),
   'train.resume': z.object({ run: nonEmpty('the run') }).strict(),
   'runs.list': z.object({}).strict(),
   'runs.metrics': z.object({ run: nonEmpty('the run') }).strict(),
+  /** rename or annotate a run: an empty string clears the field, an absent one keeps it */
+  'runs.annotate': z.object({ run: nonEmpty('the run'), name: z.string().max(200).optional(), note: z.string().max(10000).optional() }).strict(),
   /** the native folder dialog (Electron); null in browser mode, where the UI shows its own picker */
   'dialog.pickFolder': z.object({}).strict(),
   /** the native file dialog for images to classify (Electron); null in browser mode, where the UI uploads */
@@ -299,6 +303,7 @@ export interface Results {
   'train.resume': { run: string };
   'runs.list': RunSummary[];
   'runs.metrics': RunMetric[];
+  'runs.annotate': RunSummary;
   'dialog.pickFiles': string[] | null;
   'classify.files': ClassifyAnswer;
   'classify.items': ClassifyAnswer;
@@ -329,6 +334,9 @@ export interface RunSummary {
   message: string | null;
   createdAt: string;
   options: Record<string, unknown>;
+  /** what the user calls the run, and a note on it (null: none) */
+  name: string | null;
+  note: string | null;
 }
 
 export interface RunMetric {

@@ -27,6 +27,12 @@ export interface TrainOptions {
   augment?: 'inception' | 'light' | 'none';
   seed?: number;
   logEvery?: number;
+  /** train on categories rolled up to this depth of the tree (1 = the top level; absent: the leaves) */
+  level?: number;
+  /** what the user calls the run (stored with it, shown in the runs lists) */
+  name?: string;
+  /** gradient accumulation: sum the gradients of this many batches into one step (effective batch = batchSize x accumulate) */
+  accumulate?: number;
   backend?: BackendChoice;
   /** test hook: the trainer fails as a backend would at this step */
   failAtStep?: number;
@@ -36,7 +42,7 @@ export type TrainEvent =
   | { type: 'start'; run: string; backend: string; model: string; labels: number; train: number; validation: number; stepsPerEpoch: number; totalSteps: number; resumedAt: number; note?: string }
   | { type: 'step'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; loss: number; top1: number; top5: number; lr: number; imagesPerSec: number; eta: number }
   | { type: 'epoch'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; val_loss: number | null; val_top1: number | null; val_top5: number | null }
-  | { type: 'done'; run: string; state: 'done' | 'stopped'; model_dir: string; top1: number | null; top5: number | null; backend: string }
+  | { type: 'done'; run: string; state: 'done' | 'stopped'; model_dir: string; top1: number | null; top5: number | null; backend: string; level: number | null; batch_size: number; effective_batch: number }
   | { type: 'error'; run: string; message: string }
   /** the first run on a GPU newer than libtensorflow's kernels compiles them (minutes): shown with the time elapsed until the first step */
   | { type: 'preparing'; run: string; gpu: string; message: string };

@@ -34,12 +34,13 @@ function describe(e: TrainEvent): string | undefined {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size B] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--resume <run>] [--json]',
+  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size B] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--level N] [--name "<text>"] [--resume <run>] [--json]',
   summary: 'train a classifier on the split (and balance plan); Ctrl+C stops at a checkpoint, --resume continues',
   options: {
     ...projectOption, ...jsonOption, model: { type: 'string' }, 'image-size': { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
     optimizer: { type: 'string' }, 'learning-rate': { type: 'string' }, schedule: { type: 'string' }, 'label-smoothing': { type: 'string' }, backbone: { type: 'string' },
     'fine-tune-layers': { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' }, seed: { type: 'string' }, 'log-every': { type: 'string' }, alpha: { type: 'string' }, 'aux-head': { type: 'boolean' }, augment: { type: 'string' },
+    level: { type: 'string' }, name: { type: 'string' },
   },
   run(values) {
     const resume = values.resume as string | undefined;
@@ -62,6 +63,8 @@ export const trainCommand: Command = {
       alpha: optionalNumber(values, 'alpha', positive, 'a positive number'),
       auxHead: values['aux-head'] === true ? true : undefined,
       augment: oneOf(values, 'augment', ['inception', 'light', 'none'] as const),
+      level: optionalNumber(values, 'level', wholePositive, 'a depth of the category tree from 1 (the top level)'),
+      name: values.name as string | undefined,
     };
     if (process.env.SHIWAKE_TEST_FAIL_AT_STEP) options.failAtStep = Number(process.env.SHIWAKE_TEST_FAIL_AT_STEP);
     return withProject(values, this, async (project) => {
@@ -92,7 +95,7 @@ export const trainCommand: Command = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (last.type === 'error') throw new Error(`training failed: ${last.message} (run ${last.run}; the last checkpoint is kept)`);
-      const summary = { run: last.run, model_dir: last.model_dir, top1: last.top1, top5: last.top5, backend: last.backend, state: last.state };
+      const summary = { run: last.run, model_dir: last.model_dir, top1: last.top1, top5: last.top5, backend: last.backend, state: last.state, level: last.level, batch_size: last.batch_size, effective_batch: last.effective_batch };
       if (values.json) printJson(summary);
       else say(`${last.state === 'done' ? 'Trained' : 'Stopped'} run ${last.run} on ${last.backend}: validation top-1 ${pct(last.top1)}, top-5 ${pct(last.top5)}${last.state === 'done' ? `; model in ${last.model_dir}` : `; resume with --resume ${last.run}`}`);
       return last.state === 'done' ? 0 : 130;
@@ -109,11 +112,11 @@ export const runsCommand: Command = {
     return withProject(values, this, (project) => {
       const runs = project.runs.all().map((r) => ({
         run: r.id, model: r.model, state: r.state, backend: r.backend, epoch: r.epoch, step: r.step, total_steps: r.total_steps,
-        top1: r.top1, top5: r.top5, message: r.message, created_at: r.created_at, options: JSON.parse(r.options) as TrainOptions,
+        top1: r.top1, top5: r.top5, message: r.message, created_at: r.created_at, options: JSON.parse(r.options) as TrainOptions, name: r.name, note: r.note,
       }));
       if (values.json) return printJson(runs);
       if (runs.length === 0) return say('No training runs yet: shiwake train --project <dir> --model small-cnn');
-      for (const r of runs) say(`${r.run}  ${r.state.padEnd(8)} ${r.model.padEnd(13)} step ${formatCount(r.step)}/${formatCount(r.total_steps ?? 0)}  top-1 ${pct(r.top1)}  top-5 ${pct(r.top5)}  ${r.backend ?? ''}${r.message ? `  (${r.message})` : ''}`);
+      for (const r of runs) say(`${r.run}${r.name ? `  "${r.name}"` : ''}  ${r.state.padEnd(8)} ${r.model.padEnd(13)}${r.options.level ? ` level ${r.options.level}` : ''} step ${formatCount(r.step)}/${formatCount(r.total_steps ?? 0)}  top-1 ${pct(r.top1)}  top-5 ${pct(r.top5)}  ${r.backend ?? ''}${r.message ? `  (${r.message})` : ''}${r.note ? `\n    note: ${r.note}` : ''}`);
     });
   },
 };

@@ -9,7 +9,8 @@ export function withPredictions(project: Project, rows: PageRow[], run: string |
   if (run === undefined) return rows;
   let map: LabelMap | null = null;
   try {
-    map = new LabelMap(project, readModelFolder(runModelDir(project, run)).labels);
+    const folder = readModelFolder(runModelDir(project, run));
+    map = new LabelMap(project, folder.labels, folder.level);
   } catch {
     map = null; // the run's model is gone: show the items without predictions
   }

@@ -25,6 +25,8 @@ export interface EvaluateOptions {
   filterKey?: string;
   /** also store each item's embedding (the review's input); items then count as done when their embedding is */
   embed?: boolean;
+  /** the tree level the run was trained at: an item's label is rolled up to it */
+  level?: number | null;
 }
 
 export interface EvaluateResult {
@@ -38,7 +40,7 @@ export interface EvaluateResult {
 }
 
 export async function evaluateItems(project: Project, run: string, labels: readonly string[], predictor: Predictor, itemIds: readonly number[], options: EvaluateOptions = {}): Promise<EvaluateResult> {
-  const map = new LabelMap(project, labels);
+  const map = new LabelMap(project, labels, options.level ?? null);
   const todo = options.embed ? project.review.embeddingsNeeding(run, itemIds) : project.predictions.needing(run, itemIds);
   const meter = new ProgressMeter(options.embed ? 'embedding' : 'classifying', todo.length);
   const failed: EvaluateResult['failed'] = [];

@@ -13,10 +13,15 @@ export class LabelMap {
   private readonly nameOfId = new Map<number, string>();
   readonly idOfName = new Map<string, number>();
 
+  private readonly indexOfName: Map<string, number>;
+
   constructor(
     project: Project,
     readonly labels: readonly string[],
+    /** the tree level the run was trained at: an item's label is its category rolled up to it */
+    readonly level: number | null = null,
   ) {
+    this.indexOfName = new Map(labels.map((name, i) => [name, i]));
     for (const c of project.categories.all()) {
       this.nameOfId.set(c.id, c.name);
       this.idOfName.set(c.name, c.id);
@@ -32,6 +37,7 @@ export class LabelMap {
 
   /** The output index of a category (null when the model does not know it). */
   indexOf(categoryId: number): number | null {
+    if (this.level !== null) return this.indexOfName.get(rollUp(this.nameOf(categoryId), this.level)) ?? null;
     return this.indexOfId.get(categoryId) ?? null;
   }
 

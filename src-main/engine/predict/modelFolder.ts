@@ -18,6 +18,8 @@ export interface ModelFolder {
   dir: string;
   labels: string[];
   preprocessing: Preprocessing;
+  /** the tree level the run was trained at (training.json); null: the leaves */
+  level: number | null;
 }
 
 function readJson(file: string, what: string): unknown {
@@ -35,7 +37,14 @@ export function readModelFolder(dir: string): ModelFolder {
   const pre = readJson(path.join(dir, 'preprocessing.json'), 'the model\'s preprocessing') as Partial<Preprocessing>;
   if (typeof pre.imageSize !== 'number' || pre.imageSize < 1) throw new Error(`${path.join(dir, 'preprocessing.json')} has no imageSize`);
   const evalCrop = typeof pre.evalCrop === 'number' && pre.evalCrop > 0 && pre.evalCrop <= 1 ? pre.evalCrop : 0.875;
-  return { dir, labels: labels as string[], preprocessing: { imageSize: pre.imageSize, evalCrop } };
+  return { dir, labels: labels as string[], preprocessing: { imageSize: pre.imageSize, evalCrop }, level: trainedLevel(dir) };
+}
+
+function trainedLevel(dir: string): number | null {
+  const file = path.join(dir, 'training.json');
+  if (!fs.existsSync(file)) return null; // a model from elsewhere: its labels are what they are
+  const level = (readJson(file, 'the model\'s training options') as { level?: unknown }).level;
+  return typeof level === 'number' && Number.isInteger(level) && level >= 1 ? level : null;
 }
 
 export function runModelDir(project: Project, run: string): string {

@@ -14,6 +14,7 @@ import { evaluateItems, type EvaluateOptions, type EvaluateResult } from './eval
 import { LabelMap, rollUp } from './labelMap.js';
 import { readModelFolder, resolveRun, runBrief, runModelDir, type ModelFolder } from './modelFolder.js';
 import { Predictor, type PredictorOptions } from './predictor.js';
+import { effectiveLevel } from '../train/levels.js';
 import { confusionMatrix, figures } from './report.js';
 
 const IDLE_MS = 10 * 60 * 1000;
@@ -79,7 +80,7 @@ export class PredictionService {
   async classifyFiles(project: Project, files: readonly { file: string; shown?: string }[], options: { run?: string; top?: number } = {}): Promise<ClassifyAnswer> {
     const started = performance.now();
     const { run, folder, predictor } = await this.open(project, options.run);
-    const map = new LabelMap(project, folder.labels);
+    const map = new LabelMap(project, folder.labels, folder.level);
     const top = Math.min(options.top ?? 5, folder.labels.length);
     const root = project.datasetRoot;
     const answers = await predictor.predict(files.map((f) => ({ file: f.file, format: null })), top);
@@ -105,7 +106,7 @@ export class PredictionService {
 
   async evaluate(project: Project, run: string | undefined, itemIds: readonly number[], options: EvaluateOptions = {}): Promise<EvaluateResult & { run: string }> {
     const opened = await this.open(project, run);
-    const result = await evaluateItems(project, opened.run, opened.folder.labels, opened.predictor, itemIds, options);
+    const result = await evaluateItems(project, opened.run, opened.folder.labels, opened.predictor, itemIds, { ...options, level: opened.folder.level });
     return { ...result, run: opened.run };
   }
 }
@@ -115,7 +116,7 @@ function datasetItem(project: Project, root: string, file: string, map: LabelMap
   const relative = path.relative(root, path.resolve(file));
   const item = project.items.findByPath(relative.split(path.sep).join('/'));
   if (!item) return null;
-  return { id: item.id, label: map.nameOf(item.category_id), status: item.status };
+  return { id: item.id, label: rollUp(map.nameOf(item.category_id), map.level), status: item.status };
 }
 
 /** The model's labels for a run, without starting a predictor. */
@@ -125,14 +126,16 @@ export function runLabels(project: Project, run: string): string[] {
 
 export function evaluationReport(project: Project, run: string, itemIds: readonly number[], options: { level?: number; pairs?: number; filterKey?: string } = {}): EvaluationReport {
   const row = resolveRun(project, run);
-  const labels = runLabels(project, row.id);
-  const map = new LabelMap(project, labels);
+  const folder = readModelFolder(runModelDir(project, row.id));
+  const map = new LabelMap(project, folder.labels, folder.level);
   const rows = project.predictions.forItems(row.id, itemIds);
-  const f = figures(rows, map, options.level ?? null, options.pairs ?? 200);
+  // a run trained at a level is judged at that level or above: a leaf never equals a rolled-up guess
+  const level = effectiveLevel(options.level, folder.level);
+  const f = figures(rows, map, level, options.pairs ?? 200);
   return {
-    run: runBrief(row, labels.length),
+    run: runBrief(row, folder.labels.length),
     items: itemIds.length,
-    level: options.level ?? null,
+    level,
     evaluatedAt: options.filterKey !== undefined ? project.predictions.lastEvaluated(row.id, options.filterKey) : null,
     ...f,
   };
@@ -141,9 +144,10 @@ export function evaluationReport(project: Project, run: string, itemIds: readonl
 /** A matrix over chosen categories, or over the categories (at `level`) of a subtree. */
 export function evaluationMatrix(project: Project, run: string, itemIds: readonly number[], choice: { categories?: number[]; subtree?: number; level?: number }): ConfusionMatrix {
   const row = resolveRun(project, run);
-  const map = new LabelMap(project, runLabels(project, row.id));
+  const folder = readModelFolder(runModelDir(project, row.id));
+  const map = new LabelMap(project, folder.labels, folder.level);
   const rows = project.predictions.forItems(row.id, itemIds);
-  const level = choice.level ?? null;
+  const level = effectiveLevel(choice.level, folder.level);
   let chosen: string[];
   if (choice.categories) chosen = [...new Set(choice.categories.map((id) => rollUp(map.nameOf(id), level)))];
   else {

@@ -30,6 +30,68 @@ export function scalarEvent(wallTime: number, step: number, scalars: Record<stri
   return [double(1, wallTime), tag(2, 0), step < 2 ** 31 ? smallVarint(step) : varint(step), ...lengthDelimited(5, values)];
 }
 
+export interface ScalarEvent {
+  step: number;
+  wallTime: number;
+  values: Record<string, number>;
+}
+
+/** A varint at `at`: its value and the offset after it. */
+function readVarint(buf: Buffer, at: number): [number, number] {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    if (at >= buf.length) throw new Error('truncated varint');
+    const b = buf[at++]!;
+    value += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return [value, at];
+    shift += 7;
+  }
+}
+
+/** The fields of one protobuf message: field number -> raw values (numbers, or bytes for length-delimited and fixed). */
+function fields(buf: Buffer): Map<number, (number | Buffer)[]> {
+  const out = new Map<number, (number | Buffer)[]>();
+  let at = 0;
+  while (at < buf.length) {
+    const [key, next] = readVarint(buf, at);
+    at = next;
+    const field = Math.floor(key / 8);
+    const wire = key & 7;
+    let value: number | Buffer;
+    if (wire === 0) [value, at] = readVarint(buf, at);
+    else if (wire === 1) (value = buf.subarray(at, at + 8)), (at += 8);
+    else if (wire === 5) (value = buf.subarray(at, at + 4)), (at += 4);
+    else if (wire === 2) {
+      const [length, start] = readVarint(buf, at);
+      value = buf.subarray(start, start + length);
+      at = start + length;
+    } else throw new Error(`unsupported protobuf wire type ${wire}`);
+    out.set(field, [...(out.get(field) ?? []), value]);
+  }
+  return out;
+}
+
+/** The scalar summaries of an event file's records (what TensorBoard plots), in file order. */
+export function readScalarEvents(records: Iterable<Buffer>): ScalarEvent[] {
+  const events: ScalarEvent[] = [];
+  for (const record of records) {
+    const event = fields(record);
+    const summary = event.get(5)?.[0];
+    if (!(summary instanceof Buffer)) continue; // the version record, or another kind of event
+    const values: Record<string, number> = {};
+    for (const v of fields(summary).get(1) ?? []) {
+      const value = fields(v as Buffer);
+      const tag = (value.get(1)?.[0] as Buffer | undefined)?.toString('utf8');
+      const simple = value.get(2)?.[0] as Buffer | undefined;
+      if (tag !== undefined && simple) values[tag] = simple.readFloatLE(0);
+    }
+    const wall = event.get(1)?.[0] as Buffer | undefined;
+    events.push({ step: (event.get(2)?.[0] as number | undefined) ?? 0, wallTime: wall ? wall.readDoubleLE(0) : 0, values });
+  }
+  return events;
+}
+
 export class EventWriter {
   readonly file: string;
   private readonly fd: number;

@@ -46,7 +46,7 @@ export function startTrainer(project: Project, options: TrainOptions, onEvent: (
     runOptions = { ...stored, ...stripUndefined(options), model: row.model as TrainOptions['model'] };
   } else {
     run = newRunId(options.model);
-    project.runs.create(run, options.model, options);
+    project.runs.create(run, options.model, options, options.name?.trim() || null);
   }
   const child = launch();
   let settled = false;

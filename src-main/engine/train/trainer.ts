@@ -10,6 +10,7 @@ import { itemFile } from '../dataset/sources.js';
 import { selectForExport, splitUnsplitItems } from '../dataset/selection.js';
 import type { Project } from '../project.js';
 import { EventWriter } from './events.js';
+import { rollUpLabels } from './levels.js';
 import { buildModel, DEFAULT_IMAGE_SIZE, withNewHead, type ModelName } from './models.js';
 import { loadModel, saveModel } from './modelIO.js';
 import { labelMismatch, readCheckpointState, ResumeRefused, restoreCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint.js';
@@ -33,27 +34,34 @@ export interface TrainResult {
   top1: number | null;
   top5: number | null;
   backend: string;
+  /** the tree level trained at (null: the leaves) */
+  level: number | null;
+  batch_size: number;
+  /** batch_size x accumulate: the batch one optimizer step sees */
+  effective_batch: number;
 }
 
 export function runDir(project: Project, run: string): string {
   return path.join(project.dir, 'runs', run);
 }
 
-async function samplesFor(project: Project): Promise<{ labels: string[]; train: Sample[]; validation: Sample[] }> {
+/** The training and validation samples, labelled at `level` of the tree (the leaves when absent). */
+export async function samplesFor(project: Project, level?: number): Promise<{ labels: string[]; train: Sample[]; validation: Sample[] }> {
   await splitUnsplitItems(project);
   const selection = selectForExport(project);
   const root = project.datasetRoot;
   const formats = project.items.activeFormats();
-  const toSample = (r: { itemId: number; path: string; label: number }): Sample => ({ file: itemFile(root, r.path), format: formats.get(r.itemId) ?? null, label: r.label - 1 });
-  return { labels: selection.labels, train: selection.records.train.map(toSample), validation: selection.records.validation.map(toSample) };
+  const rolled = rollUpLabels(selection.labels, level);
+  const toSample = (r: { itemId: number; path: string; label: number }): Sample => ({ file: itemFile(root, r.path), format: formats.get(r.itemId) ?? null, label: rolled.indexOf[r.label - 1]! });
+  return { labels: rolled.labels, train: selection.records.train.map(toSample), validation: selection.records.validation.map(toSample) };
 }
 
 export async function train(project: Project, run: string, rawOptions: TrainOptions, io: TrainerIO, resume = false): Promise<TrainResult> {
   const backend: BackendInfo = await initBackend(rawOptions.backend);
   const dir = runDir(project, run);
   const checkpointDir = path.join(dir, 'checkpoint');
-  const { labels, train: trainSet, validation } = await samplesFor(project);
-  if (labels.length < 2) throw new Error(`training needs at least 2 categories with active items (found ${labels.length})`);
+  const { labels, train: trainSet, validation } = await samplesFor(project, rawOptions.level);
+  if (labels.length < 2) throw new Error(`training needs at least 2 categories with active items (found ${labels.length}${rawOptions.level ? ` at level ${rawOptions.level}` : ''})`);
   if (trainSet.length === 0) throw new Error('no training items: import a dataset and keep some items active');
   const options = resolveTrainOptions(rawOptions, DEFAULT_IMAGE_SIZE[rawOptions.model as ModelName]);
   const stepsPerEpoch = batchCount(trainSet.length, options.batchSize);
@@ -102,6 +110,8 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
     const skip = epoch === state.epoch ? state.stepInEpoch : 0;
     let window = { loss: 0, top1: 0, top5: 0, n: 0, batches: 0, t: performance.now() };
     let stepInEpoch = skip;
+    // the epoch's figures under the same tags as validation's, so TensorBoard overlays train/ and validation/ (as Keras writes them)
+    const epochSum = { loss: 0, top1: 0, top5: 0, n: 0 };
     const onSkip = (file: string, reason: string): void => {
       if (skipped.size < 1000 && !skipped.has(file)) process.stderr.write(`left out of training (cannot be decoded): ${file}: ${reason}\n`);
       skipped.add(file);
@@ -113,6 +123,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
       step++;
       stepInEpoch++;
       window = { ...window, loss: window.loss + stats.loss * batch.size, top1: window.top1 + stats.top1, top5: window.top5 + stats.top5, n: window.n + batch.size, batches: window.batches + 1 };
+      Object.assign(epochSum, { loss: epochSum.loss + stats.loss * batch.size, top1: epochSum.top1 + stats.top1, top5: epochSum.top5 + stats.top5, n: epochSum.n + batch.size });
       if (rawOptions.failAtStep !== undefined && step === rawOptions.failAtStep) throw new Error(`backend error (simulated at step ${step} for a test)`);
       if (step % options.logEvery === 0 || stepInEpoch === stepsPerEpoch) {
         const seconds = (performance.now() - window.t) / 1000;
@@ -134,6 +145,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
     const v = await evaluate(model, validation, options.imageSize, options.batchSize, labels.length, k);
     last = { top1: v.top1, top5: v.top5 };
     project.runs.addMetric(run, { kind: 'validation', step, epoch: epoch + 1, loss: v.loss, top1: v.top1, top5: v.top5, lr: scheduled.learningRate, images_per_sec: null });
+    if (epochSum.n > 0) trainEvents.scalars(epoch + 1, { epoch_loss: epochSum.loss / epochSum.n, epoch_accuracy: epochSum.top1 / epochSum.n, [`epoch_top${k}`]: epochSum.top5 / epochSum.n });
     if (v.top1 !== null) validationEvents.scalars(epoch + 1, { epoch_loss: v.loss ?? 0, epoch_accuracy: v.top1, [`epoch_top${k}`]: v.top5 ?? 0 });
     trainEvents.flush();
     validationEvents.flush();
@@ -149,12 +161,12 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
     await saveModel(model, modelDir, {
       'labels.json': labels,
       'preprocessing.json': { imageSize: options.imageSize, channels: 3, scale: '[-1, 1] as x / 127.5 - 1', evalCrop: 0.875, resize: 'fill', output: 'logits: apply softmax for probabilities (shiwake classify does)' },
-      'training.json': { run, model: options.model, options, backend: backend.label },
+      'training.json': { run, model: options.model, options, backend: backend.label, level: rawOptions.level ?? null },
     });
   }
   const state2 = stopped ? 'stopped' : 'done';
   project.runs.setState(run, state2, { top1: last.top1, top5: last.top5, message: stopped ? `${io.stopReason?.() ? `${io.stopReason()}: ` : ''}stopped at step ${step}; resume continues from there` : null, pid: null });
-  return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: backend.label };
+  return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: backend.label, level: rawOptions.level ?? null, batch_size: options.batchSize, effective_batch: options.batchSize * (rawOptions.accumulate ?? 1) };
 }
 
 function logitsOf(model: tf.LayersModel, xs: tf.Tensor, training: boolean): tf.Tensor2D {

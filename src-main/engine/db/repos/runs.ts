@@ -18,6 +18,8 @@ export interface RunRow {
   message: string | null;
   pid: number | null;
   updated_at: string;
+  name: string | null;
+  note: string | null;
 }
 
 export type MetricRow = RunMetric;
@@ -34,9 +36,18 @@ export class RunRepo {
     this.progressStmt = db.prepare('UPDATE runs SET epoch = ?, step = ?, total_steps = ?, updated_at = ? WHERE id = ?');
   }
 
-  create(id: string, model: string, options: unknown): void {
+  create(id: string, model: string, options: unknown, name: string | null = null): void {
     const now = new Date().toISOString();
-    this.db.prepare("INSERT INTO runs (id, created_at, model, options, state, pid, updated_at) VALUES (?, ?, ?, ?, 'running', ?, ?)").run(id, now, model, JSON.stringify(options), process.pid, now);
+    this.db.prepare("INSERT INTO runs (id, created_at, model, options, state, pid, updated_at, name) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)").run(id, now, model, JSON.stringify(options), process.pid, now, name);
+  }
+
+  /** Renames or annotates a run; an empty string clears the field, an absent one keeps it. */
+  annotate(id: string, fields: { name?: string; note?: string }): RunRow {
+    const row = this.get(id);
+    if (!row) throw new Error(`there is no run "${id}" in this project (shiwake runs lists them)`);
+    const clean = (v: string | undefined, old: string | null): string | null => (v === undefined ? old : v.trim() === '' ? null : v.trim());
+    this.db.prepare('UPDATE runs SET name = ?, note = ? WHERE id = ?').run(clean(fields.name, row.name), clean(fields.note, row.note), id);
+    return this.get(id)!;
   }
 
   get(id: string): RunRow | undefined {

@@ -6,12 +6,13 @@ import { startTrainer, type TrainerHandle } from '../../train/runner.js';
 import { probeBackend } from '../../train/probe.js';
 import type { AreaHandlers, StudioContext } from '../context.js';
 
-type TrainMethods = 'train.backend' | 'train.start' | 'train.stop' | 'train.resume' | 'runs.list' | 'runs.metrics';
+type TrainMethods = 'train.backend' | 'train.start' | 'train.stop' | 'train.resume' | 'runs.list' | 'runs.metrics' | 'runs.annotate';
 
 export function runSummary(r: RunRow): RunSummary {
   return {
     run: r.id, model: r.model, state: r.state, backend: r.backend, epoch: r.epoch, step: r.step, totalSteps: r.total_steps,
     top1: r.top1, top5: r.top5, message: r.message, createdAt: r.created_at, options: JSON.parse(r.options) as Record<string, unknown>,
+    name: r.name, note: r.note,
   };
 }
 
@@ -46,5 +47,6 @@ export function trainArea(ctx: StudioContext): AreaHandlers<TrainMethods> {
     },
     'runs.list': () => ctx.need().project.runs.all().map(runSummary),
     'runs.metrics': (a) => ctx.need().project.runs.metrics(a.run),
+    'runs.annotate': (a) => runSummary(ctx.need().project.runs.annotate(a.run, { name: a.name, note: a.note })),
   };
 }
