@@ -1,7 +1,7 @@
 /**
  * TFRecord export in the layout of TensorFlow's inception scripts: train-NNNNN-of-NNNNN and
  * validation-NNNNN-of-NNNNN shards, labels.txt, and a manifest. Shards are written in
- * parallel, each to a temporary name, fsync'ed and renamed when complete, so a killed export
+ * parallel (shardWriter.ts: verified JPEGs pass through at the disk's speed), each to a temporary name, fsync'ed and renamed when complete, so a killed export
  * never leaves a partial shard under a final name; a re-run with the same options keeps the
  * finished shards and writes the rest.
  */
@@ -9,20 +9,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Progress } from '../../shared/types.js';
-import { itemFile } from '../dataset/sources.js';
 import { verifyUndecoded } from '../dataset/verify.js';
-import { exportJpeg } from '../images/exportJpeg.js';
-import { describeSharpError } from '../images/sharpLib.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import type { Project } from '../project.js';
-import { imageExamplePieces } from '../tfrecord/example.js';
-import { frameRecordPieces } from '../tfrecord/record.js';
 import { writeAtomically } from '../files.js';
-import type { Pieces } from '../tfrecord/protobuf.js';
 import type { Split } from '../db/repos/plan.js';
 import { shuffled } from '../../shared/random.js';
 import { selectForExport, splitUnsplitItems, type ExportRecord } from '../dataset/selection.js';
 import { shardName, shardRanges } from './shards.js';
+import { writeShard, type ShardInfo } from './shardWriter.js';
 import { checkOutFolder, claimOutFolder, removeEarlierExport, writeMarker } from './outFolder.js';
 import { LIMITS } from '../../shared/limits.js';
 import { breather } from '../jobs/breathe.js';
@@ -41,12 +36,7 @@ export interface TfrecordOptions {
   signal?: AbortSignal;
 }
 
-export interface ShardInfo {
-  file: string;
-  split: Split;
-  records: number;
-  per_label: Record<string, number>;
-}
+export type { ShardInfo } from './shardWriter.js';
 
 export interface TfrecordManifest {
   format: 'tfrecord';
@@ -108,16 +98,24 @@ export async function exportTfrecord(project: Project, options: TfrecordOptions)
   const root = project.datasetRoot;
   const queue = jobs.filter((j) => !done.has(j.file));
   let next = 0;
-  // pass-through records resolve without touching the event loop: make room for others' requests
-  const breathe = breather();
+  // chunks of pass-through records can resolve without touching the event loop: make room for others' requests
+  const breathe = breather(1);
   const worker = async (): Promise<void> => {
     while (next < queue.length && !options.signal?.aborted) {
       const job = queue[next++]!;
-      const info = await writeShard(path.join(options.out, job.file), job.split, job.records, root, { maxSide: options.maxSide, quality }, stats, failed, () => {
-        written++;
-        if (written % 32 === 0) options.onProgress?.(meter.update(written));
-        return breathe();
-      }, options.signal);
+      const info = await writeShard(path.join(options.out, job.file), job.split, job.records, {
+        root,
+        encode: { maxSide: options.maxSide, quality },
+        facts: (ids) => project.items.exportFacts(ids),
+        stats,
+        failed,
+        onRecords: (n) => {
+          written += n;
+          options.onProgress?.(meter.update(written));
+          return breathe();
+        },
+        signal: options.signal,
+      });
       if (!info) break;
       shardInfos.set(job.file, info);
       done.set(job.file, info);
@@ -159,79 +157,6 @@ export async function exportTfrecord(project: Project, options: TfrecordOptions)
     writeMarker(options.out, { format: 'tfrecord', files, state: 'done', fingerprint, shards });
   }
   return manifest;
-}
-
-async function writeShard(
-  file: string,
-  split: Split,
-  records: ExportRecord[],
-  root: string,
-  encode: { maxSide?: number; quality: number },
-  stats: { passed: number; encoded: number },
-  failed: { path: string; reason: string }[],
-  onRecord: () => Promise<void> | undefined,
-  signal?: AbortSignal,
-): Promise<ShardInfo | undefined> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  let complete = false;
-  const perLabel: Record<string, number> = {};
-  let count = 0;
-  try {
-    // convert a few images ahead while the previous ones are written, keeping record order
-    const ahead = 8;
-    const pending: Promise<Pieces | null>[] = [];
-    const start = (r: ExportRecord): Promise<Pieces | null> =>
-      exportJpeg(itemFile(root, r.path), encode).then(
-        (img) => {
-          if (img.passedThrough) stats.passed++;
-          else stats.encoded++;
-          return frameRecordPieces(imageExamplePieces({ jpeg: img.jpeg, height: img.height, width: img.width, label: r.label, text: r.text, filename: path.posix.basename(r.path) }));
-        },
-        (err: unknown) => {
-          failed.push({ path: r.path, reason: `cannot be decoded: ${describeSharpError(err)}` });
-          return null;
-        },
-      );
-    for (let i = 0; i < Math.min(ahead, records.length); i++) pending.push(start(records[i]!));
-    for (let i = 0; i < records.length; i++) {
-      if (signal?.aborted) return undefined;
-      const framed = await pending[i]!;
-      if (i + ahead < records.length) pending.push(start(records[i + ahead]!));
-      if (framed) {
-        writeAll(fd, framed);
-        count++;
-        perLabel[records[i]!.label] = (perLabel[records[i]!.label] ?? 0) + 1;
-      }
-      pending[i] = Promise.resolve(null); // let the buffer go
-      await onRecord();
-    }
-    fs.fsyncSync(fd);
-    complete = true;
-  } finally {
-    fs.closeSync(fd);
-    // a cancel that lands after the last record still keeps the (whole) shard
-    if (!complete) fs.rmSync(tmp, { force: true });
-  }
-  fs.renameSync(tmp, file);
-  return { file: path.basename(file), split, records: count, per_label: perLabel };
-}
-
-/** Writes pieces with one writev call (looping on short writes). */
-function writeAll(fd: number, pieces: Pieces): void {
-  let rest = pieces;
-  while (rest.length > 0) {
-    let n = fs.writevSync(fd, rest.slice(0, 512));
-    const next: Buffer[] = [];
-    for (const p of rest) {
-      if (n >= p.length) n -= p.length;
-      else {
-        next.push(n > 0 ? p.subarray(n) : p);
-        n = 0;
-      }
-    }
-    rest = next;
-  }
 }
 
 function sumSplit(shards: ShardInfo[], split: Split): { records: number; per_label: Record<string, number> } {

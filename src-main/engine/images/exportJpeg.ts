@@ -16,13 +16,25 @@ export interface ExportJpeg {
   passedThrough: boolean;
 }
 
-export async function exportJpeg(file: string, options: { maxSide?: number; quality?: number } = {}): Promise<ExportJpeg> {
+export interface ExportJpegOptions {
+  maxSide?: number;
+  quality?: number;
+  /** decode the whole image strictly first (a warning fails it): for a file changed since it was last checked */
+  strict?: boolean;
+}
+
+export async function exportJpeg(file: string, options: ExportJpegOptions = {}): Promise<ExportJpeg> {
   // a plain synchronous read: for files of a few hundred KiB a FileHandle round trip costs more CPU than the read
-  const bytes = fs.readFileSync(file);
+  return exportJpegFromBytes(fs.readFileSync(file), options);
+}
+
+/** The same from bytes already read (the export reads verified files itself, in path order). */
+export async function exportJpegFromBytes(bytes: Buffer, options: ExportJpegOptions = {}): Promise<ExportJpeg> {
   const header = readHeader(bytes.subarray(0, 256 * 1024));
   if (!header) throw new Error('not an image');
   const { width, height } = header;
   const fits = !options.maxSide || (width !== undefined && height !== undefined && Math.max(width, height) <= options.maxSide);
+  if (options.strict && header.format !== 'bmp') await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'warning', animated: false }).raw().toBuffer();
   if (header.format === 'jpeg' && header.components === 3 && fits && width && height) {
     return { jpeg: bytes, width, height, passedThrough: true };
   }

@@ -1,5 +1,6 @@
 import type { Db, Statement } from '../connection.js';
 import type { ItemStatus } from '../../../shared/types.js';
+import { allForIds } from './chunks.js';
 
 export interface ItemRow {
   id: number;
@@ -13,6 +14,14 @@ export interface ItemRow {
   category_id: number;
   status: ItemStatus;
   reason: string | null;
+}
+
+export interface ExportFacts {
+  id: number;
+  size: number;
+  mtime_ms: number;
+  format: string | null;
+  decoded: 0 | 1;
 }
 
 export type NewItem = Omit<ItemRow, 'id' | 'original_category_id'>;
@@ -30,6 +39,7 @@ export class ItemRepo {
   private readonly statusCounts: Statement;
   private readonly brokenStmt: Statement;
   private readonly idsNotMissing: Statement;
+  private exportFactsStmt: Statement | undefined;
 
   constructor(private readonly db: Db) {
     this.byPath = db.prepare('SELECT * FROM items WHERE path = ?');
@@ -104,6 +114,12 @@ export class ItemRepo {
   /** Active items whose file has not been fully decoded since it last changed, in id order. */
   undecodedActiveIds(): number[] {
     return this.db.prepare("SELECT id FROM items WHERE decoded = 0 AND status = 'active' ORDER BY id").pluck().all() as number[];
+  }
+
+  /** What an export needs to trust a file without decoding it: the row's size, time, format and whether it was decoded; read in chunks of ids. */
+  exportFacts(ids: readonly number[]): ExportFacts[] {
+    this.exportFactsStmt ??= this.db.prepare('SELECT i.id, i.size, i.mtime_ms, i.format, i.decoded FROM json_each(?) j JOIN items i ON i.id = j.value');
+    return allForIds<ExportFacts>(this.exportFactsStmt, ids);
   }
 
   /** Records a whole, strict decode of these items' files (skipping any whose file changed meanwhile). */
