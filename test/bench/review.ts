@@ -91,7 +91,7 @@ export async function benchReview(perClass: number, epochs: number, scaleItems: 
       const ours = precisionRecall(ranked, flipped, k);
       const base = precisionRecall(baseline, flipped, k);
       const sus = precisionRecall(suspected, flipped, suspected.length);
-      row(`${method}: precision = recall at k = ${fmt(k)}, suspected first by self-confidence`, `${fmt(ours.precision, 3)}`);
+      row(`${method}: precision = recall at k = ${fmt(k)}, the queue: suspected (lowest self-confidence, as many as estimated) first`, `${fmt(ours.precision, 3)}`);
       row(`${method}: the same, suspected first by normalised margin`, `${fmt(precisionRecall(marginFlagged, flipped, k).precision, 3)}`);
       row(`${method}: normalised margin over every item`, `${fmt(precisionRecall(marginAll, flipped, k).precision, 3)}`);
       row(`${method}: baseline lowest p(label), same scores`, `${fmt(base.precision, 3)}`);

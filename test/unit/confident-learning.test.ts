@@ -47,9 +47,24 @@ describe('confident learning', () => {
   });
 
   it('leaves kept items out of the suspects, and ranks by the normalised margin on request', () => {
-    expect(confidentLearning(input(rows), 'self-confidence', (r) => r === 3).verdicts[3]!.suspected).toBe(false);
-    const margin = confidentLearning(input(rows), 'margin');
+    const keptThree = confidentLearning(input(rows), { excluded: (r) => r === 3 }).verdicts;
+    expect(keptThree[3]!.suspected).toBe(false);
+    expect(keptThree.filter((v) => v.suspected)).toHaveLength(1); // the estimate still says one: the next most likely takes its place
+    const margin = confidentLearning(input(rows), { ranking: 'margin' });
     expect(margin.verdicts[3]!.score).toBeCloseTo((1 - (0.1 - 0.85)) / 2);
+  });
+
+  it('by default suspects the N lowest self-confidence items, N the estimate; the off-diagonal filter misses a wrong label no other class claims', () => {
+    // item 9 (labelled 0) is spread thin: no class reaches its threshold, so it is off no diagonal;
+    // item 10 (labelled 1) is claimed by class 0 but less doubtful than item 9
+    const spread: [number, number[]][] = [...rows, [0, [0.2, 0.4, 0.4]], [1, [0.62, 0.36, 0.02]]];
+    const lowest = confidentLearning(input(spread));
+    const offDiagonal = confidentLearning(input(spread), { filter: 'confident-joint' });
+    const suspects = (v: { suspected: boolean }[]) => v.flatMap((x, i) => (x.suspected ? [i] : []));
+    expect(offDiagonal.estimatedErrors.reduce((a, b) => a + b, 0)).toBeCloseTo(2.25); // 1/4 of class 0's 5 items, 1/4 of class 1's 4
+    expect(suspects(offDiagonal.verdicts)).toEqual([3, 10]);
+    expect(suspects(lowest.verdicts)).toEqual([3, 9]); // the two highest scores: 0.9 and 0.8
+    expect(lowest.verdicts[9]).toMatchObject({ suggested: 1 });
   });
 
   it('deals each class round-robin into stratified, repeatable folds', () => {

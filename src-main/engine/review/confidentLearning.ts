@@ -7,10 +7,16 @@
  * - An item labelled i counts in the confident joint at (i, j*), where j* is its most probable
  *   category among those at or above their threshold (only the top k are looked at: a
  *   category outside an item's top k is almost never above its threshold).
- * - Items off the diagonal are the suspected label errors; the joint, calibrated to the
- *   category sizes, estimates how many labels are wrong per category and per pair.
+ * - The joint, calibrated to the category sizes, estimates how many labels are wrong per
+ *   category and per pair.
  * - The ranking: self-confidence (1 - p(label)) or the normalised margin
  *   (p(label) - max other p); higher score = more likely wrong.
+ * - Which items are suspected (the filter): by default the N highest-scoring items, N the
+ *   joint's estimate of wrong labels (cleanlab's "low_self_confidence" filter); or the items
+ *   off the joint's diagonal ("confident-joint"). On noisy Fashion-MNIST (6,084 flipped) the
+ *   first put 0.900 of the flipped items in the first 6,084 of the queue, the second 0.802:
+ *   an item whose label is below its threshold while no other category reaches its own is
+ *   often wrong, and the off-diagonal filter never shows it (docs/benchmarks.md).
  */
 
 export interface OutOfSample {
@@ -26,6 +32,7 @@ export interface OutOfSample {
 }
 
 export type Ranking = 'self-confidence' | 'margin';
+export type SuspectFilter = 'lowest-score' | 'confident-joint';
 
 export interface ItemVerdict {
   suggested: number;
@@ -45,7 +52,15 @@ export interface ConfidentLearning {
   pairs: { given: number; likely: number; estimated: number }[];
 }
 
-export function confidentLearning(o: OutOfSample, ranking: Ranking = 'self-confidence', excluded?: (row: number) => boolean): ConfidentLearning {
+export interface ConfidentLearningOptions {
+  ranking?: Ranking;
+  filter?: SuspectFilter;
+  /** rows that are never suspected (labels a reviewer kept) */
+  excluded?: (row: number) => boolean;
+}
+
+export function confidentLearning(o: OutOfSample, options: ConfidentLearningOptions = {}): ConfidentLearning {
+  const { ranking = 'self-confidence', filter = 'lowest-score', excluded } = options;
   const n = o.label.length;
   const sums = new Float64Array(o.classes);
   const counts = new Float64Array(o.classes);
@@ -90,5 +105,14 @@ export function confidentLearning(o: OutOfSample, ranking: Ranking = 'self-confi
     }
   }
   pairs.sort((a, b) => b.estimated - a.estimated);
+  if (filter === 'lowest-score') suspectHighestScores(verdicts, Math.round(estimatedErrors.reduce((a, b) => a + b, 0)), excluded);
   return { thresholds, verdicts, estimatedErrors, counts, pairs };
+}
+
+/** Marks the `count` highest-scoring rows (leaving out excluded ones) as the suspected, and only those. */
+function suspectHighestScores(verdicts: ItemVerdict[], count: number, excluded?: (row: number) => boolean): void {
+  const rows = [...verdicts.keys()].filter((r) => !(excluded?.(r) ?? false));
+  rows.sort((a, b) => verdicts[b]!.score - verdicts[a]!.score || a - b);
+  for (const v of verdicts) v.suspected = false;
+  for (const r of rows.slice(0, count)) verdicts[r]!.suspected = true;
 }

@@ -5,7 +5,7 @@
  */
 import type { ReviewScoreRow } from '../db/repos/review.js';
 import type { Project } from '../project.js';
-import { confidentLearning, type Ranking } from './confidentLearning.js';
+import { confidentLearning, type Ranking, type SuspectFilter } from './confidentLearning.js';
 import { loadEmbeddings } from './embeddingStore.js';
 import { kfoldProbabilities, knnProbabilities } from './outOfSample.js';
 
@@ -13,6 +13,7 @@ export interface ScoreOptions {
   method?: 'kfold' | 'knn';
   folds?: number;
   ranking?: Ranking;
+  filter?: SuspectFilter;
   seed?: number;
 }
 
@@ -31,6 +32,7 @@ export async function scoreRun(project: Project, run: string, options: ScoreOpti
   const method = options.method ?? 'kfold';
   const folds = options.folds ?? 5;
   const ranking = options.ranking ?? 'self-confidence';
+  const filter = options.filter ?? 'lowest-score';
   const emb = loadEmbeddings(project, run);
   if (emb.ids.length === 0) throw new Error(`run ${run} has no embeddings yet: they are computed first by the review job`);
   // categories with fewer items than folds cannot be held out fairly: ranked by nobody
@@ -52,7 +54,7 @@ export async function scoreRun(project: Project, run: string, options: ScoreOpti
     topClass: Int32Array.from(rowsIn.flatMap((r) => Array.from(scores.topClass.subarray(r * scores.k, (r + 1) * scores.k)))),
     topProb: Float32Array.from(rowsIn.flatMap((r) => Array.from(scores.topProb.subarray(r * scores.k, (r + 1) * scores.k)))),
   };
-  const cl = confidentLearning(restricted, ranking, (i) => kept.has(emb.ids[rowsIn[i]!]!));
+  const cl = confidentLearning(restricted, { ranking, filter, excluded: (i) => kept.has(emb.ids[rowsIn[i]!]!) });
   const rows: ReviewScoreRow[] = rowsIn.map((r, i) => {
     const v = cl.verdicts[i]!;
     return {
@@ -61,7 +63,7 @@ export async function scoreRun(project: Project, run: string, options: ScoreOpti
     };
   });
   const details = {
-    folds, ranking, seed: options.seed ?? 42,
+    folds, ranking, filter, seed: options.seed ?? 42,
     categories: classIds.map((c, i) => ({ id: c, items: cl.counts[i]!, threshold: cl.thresholds[i]!, estimatedErrors: cl.estimatedErrors[i]! })),
     pairs: cl.pairs.slice(0, 500).map((p) => ({ given: classIds[p.given]!, likely: classIds[p.likely]!, estimated: p.estimated })),
   };
