@@ -84,6 +84,32 @@ describe('WASM gradient kernels match the CPU backend (relative error < 1e-4)', 
     });
   }
 
+  for (const [aShape, bShape, ta, tb] of [[[7, 5], [7, 3], true, false], [[4, 6], [3, 6], false, true], [[5, 4], [3, 5], true, true], [[2, 6, 4], [2, 6, 3], true, false], [[2, 4, 6], [2, 3, 6], false, true]] as [number[], number[], boolean, boolean][]) {
+    it(`matMul ${aShape.join('x')}${ta ? '^T' : ''} by ${bShape.join('x')}${tb ? '^T' : ''} (transposed first, then the fast path)`, async () => {
+      const as = random(aShape);
+      const bs = random(bShape);
+      const product = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => tf.matMul(tf.tensor(as, aShape), tf.tensor(bs, bShape), ta, tb).dataSync().slice() as Float32Array);
+      };
+      const cpu = await product('cpu');
+      expect(relativeError(await product('wasm'), cpu)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('a dense layer\'s gradients (transposed products) match the CPU backend, and leave no tensors behind', async () => {
+    const errors = await compare((x, f) => tf.matMul(tf.reshape(x, [6, 12]), tf.reshape(f, [12, 5])), [6, 2, 2, 3], [3, 4, 1, 5]);
+    for (const e of errors) expect(e).toBeLessThan(1e-5);
+    await tf.setBackend('wasm');
+    const a = tf.randomNormal([8, 12]);
+    const b = tf.randomNormal([12, 5]);
+    const step = () => tf.tidy(() => tf.grads((x, y) => tf.sum(tf.matMul(x!, y!)))([a, b]).forEach((g) => g.dataSync()));
+    step();
+    const before = tf.memory();
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+  });
+
   it('leaves no tensors behind', async () => {
     await tf.setBackend('wasm');
     const x = tf.randomNormal([2, 8, 8, 3]) as tf.Tensor4D;
