@@ -21,6 +21,7 @@ export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; bu
       <label>image size {num('imageSize')}</label>
       <label>epochs {num('epochs')}</label>
       <label>batch size {num('batchSize')}</label>
+      <label title="data-parallel threads on the CPU backends, each with a copy of the model and a share of every batch; empty: one per core (1 on a GPU)">worker threads <input type="number" min={1} value={o.workers ?? ''} placeholder="one per core" onChange={(e) => set('workers', e.target.value === '' ? undefined : Number(e.target.value))} data-testid="train-workers" /></label>
       <label>optimizer <select value={o.optimizer} onChange={(e) => set('optimizer', e.target.value as Options['optimizer'])}>
         <option value="adam">Adam</option>
         <option value="rmsprop">RMSProp (reference)</option>
@@ -33,6 +34,8 @@ export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; bu
         <option value="cosine">cosine</option>
       </select></label>
       <label>label smoothing {num('labelSmoothing')}</label>
+      <label title="train on the categories rolled up to this depth of the tree (1 = the top level); empty: the leaves">tree level <input type="number" min={1} value={o.level ?? ''} placeholder="leaves" onChange={(e) => set('level', e.target.value === '' ? undefined : Number(e.target.value))} data-testid="train-level" /></label>
+      <label>name <input value={o.name ?? ''} placeholder="optional" onChange={(e) => set('name', e.target.value === '' ? undefined : e.target.value)} data-testid="train-name" /></label>
       <button className="primary" disabled={busy} data-testid="train-start">Train</button>
     </form>
   );

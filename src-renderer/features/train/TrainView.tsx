@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import type { RunSummary } from '../../../src-main/shared/contract';
 import { useEvent, useQuery } from '../../api/hooks';
 import { call } from '../../api/transport';
 import { useNavigation } from '../../components/navigation';
 import { useNotify } from '../../components/Toasts';
 import { ModelExport } from './ModelExport';
 import { RunCharts } from './RunCharts';
+import { RunsCompare } from './RunsCompare';
+import { RunsTable } from './RunsTable';
 import { TrainForm } from './TrainForm';
 import { useRunMetrics } from './useRunMetrics';
 
@@ -19,6 +20,7 @@ export function TrainView({ active }: { active: boolean }) {
   const backend = useQuery('train.backend', active ? {} : null);
   const runs = useQuery('runs.list', active ? {} : null, ['onTrainEvent']);
   const [selected, setSelected] = useState<string | null>(null);
+  const [compared, setCompared] = useState<string[]>([]);
   const running = runs.data?.find((r) => r.state === 'running') ?? null;
   const shown = selected ?? running?.run ?? runs.data?.[0]?.run ?? null;
   const { metrics, live } = useRunMetrics(shown);
@@ -54,33 +56,9 @@ export function TrainView({ active }: { active: boolean }) {
         </section>
       </div>
       <RunsTable runs={runs.data ?? []} shown={shown} onShow={setSelected} onResume={(run) => void call('train.resume', { run }).then(() => setSelected(run), fail)}
-        onMisclassified={(run) => nav.showInBrowse({ prediction: { run, misclassified: true }, sort: 'disagreement' }, `misclassified, run ${run}`)} />
+        onMisclassified={(run) => nav.showInBrowse({ prediction: { run, misclassified: true }, sort: 'disagreement' }, `misclassified, run ${run}`)}
+        onAnnotated={runs.reload} compared={compared} onCompare={(run, on) => setCompared((c) => (on ? [...c, run] : c.filter((r) => r !== run)))} />
+      {compared.length > 0 && <RunsCompare runs={(runs.data ?? []).filter((r) => compared.includes(r.run))} />}
     </div>
-  );
-}
-
-function RunsTable({ runs, shown, onShow, onResume, onMisclassified }: { runs: RunSummary[]; shown: string | null; onShow: (r: string) => void; onResume: (r: string) => void; onMisclassified: (r: string) => void }) {
-  if (runs.length === 0) return null;
-  return (
-    <table className="runs" data-testid="runs-table">
-      <thead><tr><th>run</th><th>model</th><th>state</th><th>progress</th><th>val top-1</th><th>val top-5</th><th>backend</th><th /></tr></thead>
-      <tbody>
-        {runs.map((r) => (
-          <tr key={r.run} className={r.run === shown ? 'active' : ''} onClick={() => onShow(r.run)}>
-            <td>{r.run}</td>
-            <td>{r.model}</td>
-            <td className={`state-${r.state}`} title={r.message ?? ''}>{r.state}</td>
-            <td>{r.totalSteps ? `${Math.round((100 * r.step) / r.totalSteps)}%` : '–'}</td>
-            <td className="num">{pct(r.top1)}</td>
-            <td className="num">{pct(r.top5)}</td>
-            <td className="muted">{r.backend ?? ''}</td>
-            <td>
-              {(r.state === 'stopped' || r.state === 'failed') && <button onClick={(e) => (e.stopPropagation(), onResume(r.run))}>Resume</button>}
-              {r.state === 'done' && <button onClick={(e) => (e.stopPropagation(), onMisclassified(r.run))} title="the items this run's model disagrees with, most confident first" data-testid="run-misclassified">Misclassified</button>}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
