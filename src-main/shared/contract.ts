@@ -123,7 +123,10 @@ export const methods = {
       schedule: z.enum(['constant', 'exponential', 'cosine']).optional(),
       labelSmoothing: z.number().min(0).lt(1).optional(),
       backbone: z.string().optional(),
+      /** gradient worker threads on the CPU backends (absent: one per core there, 1 on a GPU) */
+      workers: z.number().int().min(1).max(256).optional(),
       level: z.number().int().min(1).max(100).optional(),
+      accumulate: z.number().int().min(1).max(1024).optional(),
       name: z.string().max(200).optional(),
     })
     .strict(),

@@ -34,12 +34,14 @@ export interface TrainOptions {
   /** gradient accumulation: sum the gradients of this many batches into one step (effective batch = batchSize x accumulate) */
   accumulate?: number;
   backend?: BackendChoice;
+  /** data-parallel gradient workers (threads) on the CPU backends; default one per core there, 1 on the GPU backends */
+  workers?: number;
   /** test hook: the trainer fails as a backend would at this step */
   failAtStep?: number;
 }
 
 export type TrainEvent =
-  | { type: 'start'; run: string; backend: string; model: string; labels: number; train: number; validation: number; stepsPerEpoch: number; totalSteps: number; resumedAt: number; note?: string }
+  | { type: 'start'; run: string; backend: string; model: string; labels: number; train: number; validation: number; stepsPerEpoch: number; totalSteps: number; resumedAt: number; note?: string; workers?: number }
   | { type: 'step'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; loss: number; top1: number; top5: number; lr: number; imagesPerSec: number; eta: number }
   | { type: 'epoch'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; val_loss: number | null; val_top1: number | null; val_top5: number | null }
   | { type: 'done'; run: string; state: 'done' | 'stopped'; model_dir: string; top1: number | null; top5: number | null; backend: string; level: number | null; batch_size: number; effective_batch: number }

@@ -34,13 +34,14 @@ function describe(e: TrainEvent): string | undefined {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size B] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--level N] [--name "<text>"] [--resume <run>] [--json]',
+  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size B] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--workers N] [--level N] [--accumulate K] [--name "<text>"] [--resume <run>] [--json]',
   summary: 'train a classifier on the split (and balance plan); Ctrl+C stops at a checkpoint, --resume continues',
   options: {
     ...projectOption, ...jsonOption, model: { type: 'string' }, 'image-size': { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
     optimizer: { type: 'string' }, 'learning-rate': { type: 'string' }, schedule: { type: 'string' }, 'label-smoothing': { type: 'string' }, backbone: { type: 'string' },
     'fine-tune-layers': { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' }, seed: { type: 'string' }, 'log-every': { type: 'string' }, alpha: { type: 'string' }, 'aux-head': { type: 'boolean' }, augment: { type: 'string' },
-    level: { type: 'string' }, name: { type: 'string' },
+    level: { type: 'string' }, name: { type: 'string' }, accumulate: { type: 'string' },
+    workers: { type: 'string' },
   },
   run(values) {
     const resume = values.resume as string | undefined;
@@ -58,6 +59,8 @@ export const trainCommand: Command = {
       backbone: values.backbone as string | undefined,
       fineTuneLayers: optionalNumber(values, 'fine-tune-layers', (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
       backend: oneOf<BackendChoice>(values, 'backend', ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']),
+      // data-parallel threads on the CPU backends (default: one per core there)
+      workers: optionalNumber(values, 'workers', wholePositive, 'a whole number of worker threads'),
       seed: optionalNumber(values, 'seed', Number.isInteger, 'an integer'),
       logEvery: optionalNumber(values, 'log-every', wholePositive, 'a whole number of steps'),
       alpha: optionalNumber(values, 'alpha', positive, 'a positive number'),
@@ -65,6 +68,7 @@ export const trainCommand: Command = {
       augment: oneOf(values, 'augment', ['inception', 'light', 'none'] as const),
       level: optionalNumber(values, 'level', wholePositive, 'a depth of the category tree from 1 (the top level)'),
       name: values.name as string | undefined,
+      accumulate: optionalNumber(values, 'accumulate', wholePositive, 'a whole number of batches per step'),
     };
     if (process.env.SHIWAKE_TEST_FAIL_AT_STEP) options.failAtStep = Number(process.env.SHIWAKE_TEST_FAIL_AT_STEP);
     return withProject(values, this, async (project) => {

@@ -3,7 +3,7 @@ import type { OptimizerName, TrainOptions } from '../../shared/training.js';
 import { MODEL_NAMES, type ModelName } from './models.js';
 import { tf } from './tf.js';
 
-export type ResolvedOptions = Required<Omit<TrainOptions, 'backbone' | 'backend' | 'failAtStep' | 'model' | 'level' | 'name' | 'accumulate'>> & {
+export type ResolvedOptions = Required<Omit<TrainOptions, 'backbone' | 'backend' | 'failAtStep' | 'model' | 'level' | 'name' | 'accumulate' | 'workers'>> & {
   model: ModelName;
   backbone?: string;
 };

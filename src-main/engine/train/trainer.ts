@@ -11,11 +11,14 @@ import { selectForExport, splitUnsplitItems } from '../dataset/selection.js';
 import type { Project } from '../project.js';
 import { EventWriter } from './events.js';
 import { rollUpLabels } from './levels.js';
+import { accumulating } from './accumulate.js';
 import { buildModel, DEFAULT_IMAGE_SIZE, withNewHead, type ModelName } from './models.js';
 import { loadModel, saveModel } from './modelIO.js';
 import { labelMismatch, readCheckpointState, ResumeRefused, restoreCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint.js';
 import { batchCount, batches, type Sample } from './pipeline.js';
 import { jitPending, markJitDone } from './cuda.js';
+import { resolveWorkers, workersLabel } from './parallel/layout.js';
+import { ParallelTrainer } from './parallel/pool.js';
 import { initBackend, tf, type BackendInfo } from './tf.js';
 import type { TrainEvent, TrainOptions } from '../../shared/training.js';
 import { learningRateAt, makeOptimizer, resolveTrainOptions } from './schedule.js';
@@ -58,6 +61,8 @@ export async function samplesFor(project: Project, level?: number): Promise<{ la
 
 export async function train(project: Project, run: string, rawOptions: TrainOptions, io: TrainerIO, resume = false): Promise<TrainResult> {
   const backend: BackendInfo = await initBackend(rawOptions.backend);
+  const workers = resolveWorkers(rawOptions.workers, backend.name);
+  const label = workersLabel(backend.label, workers);
   const dir = runDir(project, run);
   const checkpointDir = path.join(dir, 'checkpoint');
   const { labels, train: trainSet, validation } = await samplesFor(project, rawOptions.level);
@@ -69,7 +74,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
 
   let model: tf.LayersModel;
   let state: CheckpointState = { epoch: 0, step: 0, stepInEpoch: 0 };
-  const scheduled = makeOptimizer(options);
+  const scheduled = accumulating(makeOptimizer(options), rawOptions.accumulate ?? 1);
   const optimizer = scheduled.optimizer;
   const saved = resume ? readCheckpointState(checkpointDir) : null;
   // a run killed before its first epoch ended has nothing to resume from: it starts over, and says so
@@ -90,11 +95,13 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   }
   const inputSize = model.inputs[0]!.shape[1] as number;
   if (inputSize !== options.imageSize) options.imageSize = inputSize; // a backbone decides its input size
-  project.runs.setState(run, 'running', { backend: backend.label, pid: process.pid, message: null });
+  // the gradient workers (one replica each) start from the model as built or restored
+  const parallel = workers > 1 ? await ParallelTrainer.start(model, backend.name, workers, options.batchSize) : null;
+  project.runs.setState(run, 'running', { backend: label, pid: process.pid, message: null });
   if (resume) project.runs.dropMetricsAfter(run, state.step);
   const trainEvents = new EventWriter(path.join(dir, 'train'));
   const validationEvents = new EventWriter(path.join(dir, 'validation'));
-  io.emit({ type: 'start', run, backend: backend.label, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step, ...(note ? { note } : {}) });
+  io.emit({ type: 'start', run, backend: label, workers, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step, ...(note ? { note } : {}) });
 
   const jit = backend.name === 'tensorflow-gpu' && backend.device && jitPending(backend.device) ? backend.device : null;
   if (jit) io.emit({ type: 'preparing', run, gpu: jit, message: `preparing GPU kernels for ${jit} (first run only, can take many minutes)` });
@@ -118,7 +125,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
     };
     for await (const batch of batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed: options.seed + epoch * 7919, skip, onSkip, augment: options.augment })) {
       scheduled.learningRate = learningRateAt(options, step, epoch, totalSteps);
-      const stats = await trainStep(model, optimizer, batch, labels.length, options.labelSmoothing, k);
+      const stats = parallel ? await parallel.step(optimizer, batch, labels.length, options.labelSmoothing, k) : await trainStep(model, optimizer, batch, labels.length, options.labelSmoothing, k);
       if (jit && step === state.step) markJitDone(jit);
       step++;
       stepInEpoch++;
@@ -155,18 +162,19 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   }
   trainEvents.close();
   validationEvents.close();
+  await parallel?.close();
 
   const modelDir = path.join(dir, 'model');
   if (!stopped) {
     await saveModel(model, modelDir, {
       'labels.json': labels,
       'preprocessing.json': { imageSize: options.imageSize, channels: 3, scale: '[-1, 1] as x / 127.5 - 1', evalCrop: 0.875, resize: 'fill', output: 'logits: apply softmax for probabilities (shiwake classify does)' },
-      'training.json': { run, model: options.model, options, backend: backend.label, level: rawOptions.level ?? null },
+      'training.json': { run, model: options.model, options, backend: label, workers, level: rawOptions.level ?? null },
     });
   }
   const state2 = stopped ? 'stopped' : 'done';
   project.runs.setState(run, state2, { top1: last.top1, top5: last.top5, message: stopped ? `${io.stopReason?.() ? `${io.stopReason()}: ` : ''}stopped at step ${step}; resume continues from there` : null, pid: null });
-  return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: backend.label, level: rawOptions.level ?? null, batch_size: options.batchSize, effective_batch: options.batchSize * (rawOptions.accumulate ?? 1) };
+  return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: label, level: rawOptions.level ?? null, batch_size: options.batchSize, effective_batch: options.batchSize * (rawOptions.accumulate ?? 1) };
 }
 
 function logitsOf(model: tf.LayersModel, xs: tf.Tensor, training: boolean): tf.Tensor2D {

@@ -76,3 +76,8 @@ export function resolveWorkers(asked: number | undefined, backend: BackendName):
   if (asked > 1 && (backend === 'webgpu' || backend === 'tensorflow-gpu')) throw new Error(`--workers ${asked} is for the CPU backends (wasm, cpu, tensorflow): the ${backend} backend trains on one GPU with one model replica; leave --workers out or use --workers 1`);
   return asked;
 }
+
+/** The backend as a person reads it, with the worker threads: "WASM (CPU, SIMD), 2 worker threads". */
+export function workersLabel(label: string, workers: number): string {
+  return workers > 1 ? `${label.replace(/, 1 thread\)$/, ')')}, ${workers} worker threads` : label;
+}

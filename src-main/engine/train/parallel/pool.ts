@@ -38,7 +38,7 @@ interface Slot {
 
 export class ParallelTrainer {
   /** milliseconds spent in the trainer's thread (weights out, summing, optimizer) vs. waiting for the workers, for the benchmark */
-  readonly timing = { trainerMs: 0, workersMs: 0, steps: 0 };
+  readonly timing = { trainerMs: 0, workersMs: 0, weightsOutMs: 0, sumMs: 0, applyMs: 0, steps: 0 };
   private version = 0;
   private weightsDirty = true;
   private failure: Error | undefined;
@@ -92,6 +92,23 @@ export class ParallelTrainer {
 
   /** One training step on `batch`: gradients from the workers, applied once by `optimizer`. */
   async step(optimizer: tf.Optimizer, batch: Batch, classes: number, smoothing: number, k: number): Promise<StepStats> {
+    const { grads, stats } = await this.gradients(batch, classes, smoothing, k);
+    const t = performance.now();
+    optimizer.applyGradients(grads);
+    tf.dispose(grads.map((g) => g.tensor));
+    this.weightsDirty = true;
+    this.timing.trainerMs += performance.now() - t;
+    this.timing.applyMs += performance.now() - t;
+    this.timing.steps++;
+    return stats;
+  }
+
+  /**
+   * The batch's mean-loss gradients (keyed by the trainer's variable names, for
+   * `optimizer.applyGradients`; the caller disposes them), without applying them: gradient
+   * accumulation sums several of these. The moving statistics are updated at once.
+   */
+  async gradients(batch: Batch, classes: number, smoothing: number, k: number): Promise<{ grads: { name: string; tensor: tf.Tensor }[]; stats: StepStats }> {
     if (this.failure) throw this.failure;
     const t0 = performance.now();
     const { layout } = this;
@@ -100,6 +117,7 @@ export class ParallelTrainer {
       this.version++;
       this.weightsDirty = false;
     }
+    this.timing.weightsOutMs += performance.now() - t0;
     const pixels = batch.xs.length / batch.size;
     if (batch.xs.length > this.input.length) throw new Error(`a batch of ${batch.size} is larger than the ${this.input.length / pixels} rows the workers were started for`);
     this.input.set(batch.xs);
@@ -127,13 +145,11 @@ export class ParallelTrainer {
         return { name: (vars[i]!.read() as tf.Variable).name, tensor: tf.tensor(sum.subarray(start, start + shape.reduce((a, b) => a * b, 1)), shape, 'float32') };
       });
     });
-    optimizer.applyGradients(grads);
-    tf.dispose(grads.map((g) => g.tensor));
     writeWeights(this.model, layout, sum, layout.trainable, layout.shapes.length);
     this.weightsDirty = true;
     this.timing.trainerMs += t1 - t0 + (performance.now() - t2);
+    this.timing.sumMs += performance.now() - t2;
     this.timing.workersMs += t2 - t1;
-    this.timing.steps++;
     let loss = 0;
     let top1 = 0;
     let top5 = 0;
@@ -143,7 +159,7 @@ export class ParallelTrainer {
       top1 += r.top1;
       top5 += r.top5;
     }
-    return { loss, top1, top5 };
+    return { grads, stats: { loss, top1, top5 } };
   }
 
   /** The trainer's weights may have changed outside `step` (a checkpoint restored): send them again next step. */
