@@ -8,7 +8,7 @@ const SIZES: Record<Options['model'], number> = { 'small-cnn': 32, 'mobilenet-v2
 export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; busy: boolean }) {
   const [o, setO] = useState<Options>({ model: 'small-cnn', imageSize: 32, epochs: 10, batchSize: 32, optimizer: 'adam', learningRate: 0.001, schedule: 'constant', labelSmoothing: 0.1 });
   const set = <K extends keyof Options>(k: K, v: Options[K]): void => setO((prev) => ({ ...prev, [k]: v }));
-  const num = (k: 'imageSize' | 'epochs' | 'batchSize' | 'learningRate' | 'labelSmoothing') => (
+  const num = (k: 'imageSize' | 'epochs' | 'batchSize' | 'learningRate' | 'labelSmoothing' | 'accumulate') => (
     <input type="number" value={o[k] ?? ''} step="any" onChange={(e) => set(k, e.target.value === '' ? undefined : Number(e.target.value))} data-testid={`train-${k}`} />
   );
   return (
@@ -21,6 +21,8 @@ export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; bu
       <label>image size {num('imageSize')}</label>
       <label>epochs {num('epochs')}</label>
       <label>batch size {num('batchSize')}</label>
+      <label title="sum the gradients of this many batches into one step: a larger effective batch than fits in memory (the learning rate is scaled by it)">accumulate batches {num('accumulate')}</label>
+      {(o.accumulate ?? 1) > 1 && <span className="muted" data-testid="train-effective-batch">effective batch {(o.batchSize ?? 32) * (o.accumulate ?? 1)}</span>}
       <label title="data-parallel threads on the CPU backends, each with a copy of the model and a share of every batch; empty: one per core (1 on a GPU)">worker threads <input type="number" min={1} value={o.workers ?? ''} placeholder="one per core" onChange={(e) => set('workers', e.target.value === '' ? undefined : Number(e.target.value))} data-testid="train-workers" /></label>
       <label>optimizer <select value={o.optimizer} onChange={(e) => set('optimizer', e.target.value as Options['optimizer'])}>
         <option value="adam">Adam</option>
