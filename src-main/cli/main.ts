@@ -19,10 +19,11 @@ import {
 import { balanceCommand, exportCommand, splitCommand } from './commands/prepare.js';
 import { serveCommand } from './commands/serve.js';
 import { statsCommand } from './commands/stats.js';
+import { thumbnailsCommand } from './commands/thumbnails.js';
 import { doctorCommand, runsCommand, trainCommand } from './commands/train.js';
 import { handleClosedStdout, UsageError } from './output.js';
 
-const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, renameCategoryCommand, deleteCategoryCommand, splitCommand, balanceCommand, exportCommand, trainCommand, runsCommand, classifyCommand, evaluateCommand, exportModelCommand, reviewCommand, duplicatesCommand, doctorCommand, serveCommand, hostCommand];
+const commands: Command[] = [importCommand, statsCommand, relabelCommand, excludeCommand, restoreCommand, undoCommand, redoCommand, historyCommand, renameCategoryCommand, deleteCategoryCommand, thumbnailsCommand, splitCommand, balanceCommand, exportCommand, trainCommand, runsCommand, classifyCommand, evaluateCommand, exportModelCommand, reviewCommand, duplicatesCommand, doctorCommand, serveCommand, hostCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

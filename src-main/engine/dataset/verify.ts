@@ -42,9 +42,13 @@ export async function verifyItems(project: Project, ids: readonly number[], opti
   type Row = { id: number; path: string; size: number; mtime_ms: number; status: string };
   let whole: Row[] = [];
   let failed: (Row & { reason: string })[] = [];
+  // thumbnails are written with the results, one transaction a batch, not one commit each
+  let thumbs: { itemId: number; size: number; mtimeMs: number; data: Buffer }[] = [];
   const flush = (): void => {
     const [ok, bad] = [whole, failed];
     [whole, failed] = [[], []];
+    if (thumbs.length) options.thumbs?.putMany(thumbs);
+    thumbs = [];
     if (ok.length === 0 && bad.length === 0) return;
     project.db.transaction(() => {
       project.items.setDecoded(ok);
@@ -65,7 +69,7 @@ export async function verifyItems(project: Project, ids: readonly number[], opti
       const file = itemFile(root, item.path);
       try {
         const thumb = await makeThumbnail(file, item.format);
-        options.thumbs?.put(item.id, item.size, item.mtime_ms, thumb);
+        thumbs.push({ itemId: item.id, size: item.size, mtimeMs: item.mtime_ms, data: thumb });
         whole.push(item);
       } catch (err) {
         // a file that vanished is the next import's business (missing), not a broken image
