@@ -6,8 +6,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { pageTuning } from '../../src-main/engine/db/repos/browse.js';
 import { ThumbRepo } from '../../src-main/engine/db/repos/thumbs.js';
 import { Project } from '../../src-main/engine/project.js';
 import { Studio } from '../../src-main/engine/studio/studio.js';
@@ -55,7 +57,7 @@ export async function benchBrowse(n: number, runs: number): Promise<void> {
     fs.writeFileSync(path.join(dir, '.complete'), '');
     console.log(`  (made the ${fmt(n)}-item project in ${fmt(t, 1)} s)`);
   }
-  console.log(`\nbrowse: ${fmt(n)} items, ${fmt(CATEGORIES)} categories; medians of ${runs} runs unless noted`);
+  console.log(`\nbrowse: ${fmt(n)} items, ${fmt(CATEGORIES)} categories; medians of ${runs} runs unless noted; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const studio = new Studio({ mode: 'browser', version: 'bench' }, () => {});
   const call = async <T>(method: Parameters<Studio['handle']>[0], args: unknown): Promise<T> => {
     const r = await studio.handle(method, args);
@@ -85,28 +87,57 @@ export async function benchBrowse(n: number, runs: number): Promise<void> {
   row('open project + first grid page (tree, count, page)', `${fmt(median(first) * 1000, 1)} ms  (${fmt(median(first) / reference, 2)}x the scan)`);
 
   const total = await call<number>('items.count', { filter: {} });
-  const pageTimes: number[] = [];
-  let seed = 7;
-  for (let k = 0; k < 300; k++) {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    const offset = seed % Math.max(1, total - 400);
-    pageTimes.push(await timeIt(() => call('items.page', { filter: {}, offset, limit: 400 })));
-  }
-  row('page of 400 at a random offset: p50 / p95', `${fmt(percentile(pageTimes, 50) * 1000, 2)} / ${fmt(percentile(pageTimes, 95) * 1000, 2)} ms (300 pages)`);
-
   const tree = await call<{ id: number; depth: number }[]>('categories.tree', {});
   const dept = tree.find((c) => c.depth === 0)!.id;
-  const deptTimes: number[] = [];
-  for (let k = 0; k < 30; k++) deptTimes.push(await timeIt(() => call('items.page', { filter: { categoryId: dept }, offset: k * 3000, limit: 400 })));
-  row('page in a top category (100 sub-categories): p50 / p95', `${fmt(percentile(deptTimes, 50) * 1000, 2)} / ${fmt(percentile(deptTimes, 95) * 1000, 2)} ms`);
+  const switchTo = tree.filter((c) => c.depth === 0 || c.depth === 2).slice(0, 40);
+  // each figure twice in this run: pages by plain OFFSET (as before the block counts; a
+  // threshold past any offset turns them off) and through the block counts
+  for (const [mode, directOffset] of [['OFFSET', Number.POSITIVE_INFINITY], ['blocks', pageTuning.directOffset]] as const) {
+    pageTuning.directOffset = directOffset;
+    await studio.closeProject(); // nothing kept from the other mode
+    await studio.openProject(dir);
+    console.log(`  pages by ${mode}:`);
+    const ends: number[] = [];
+    for (let r = 0; r < runs; r++) ends.push(await timeIt(() => Promise.all([call('items.count', { filter: {} }), call('items.page', { filter: {}, offset: total - 400, limit: 400 })])));
+    row('  jump to the end (count + last page; first is cold)', `${fmt(ends[0]! * 1000, 1)} ms, then ${fmt(median(ends.slice(1)) * 1000, 1)} ms`);
+
+    const pageTimes: number[] = [];
+    const pageCpu: number[] = []; // CPU time too: on a shared machine the wall-clock p95 is mostly waiting for a core
+    let seed = 7;
+    for (let k = 0; k < 300; k++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const offset = seed % Math.max(1, total - 400);
+      const cpu = process.cpuUsage();
+      pageTimes.push(await timeIt(() => call('items.page', { filter: {}, offset, limit: 400 })));
+      const used = process.cpuUsage(cpu);
+      pageCpu.push((used.user + used.system) / 1e6);
+    }
+    row('  page of 400 at a random offset: p50 / p95', `${fmt(percentile(pageTimes, 50) * 1000, 2)} / ${fmt(percentile(pageTimes, 95) * 1000, 2)} ms (300 pages; CPU ${fmt(percentile(pageCpu, 50) * 1000, 2)} / ${fmt(percentile(pageCpu, 95) * 1000, 2)} ms)`);
+
+    const deptTimes: number[] = [];
+    for (let k = 0; k < 30; k++) deptTimes.push(await timeIt(() => call('items.page', { filter: { categoryId: dept }, offset: k * 3000, limit: 400 })));
+    row('  page in a top category (100 sub-categories): p50 / p95', `${fmt(percentile(deptTimes, 50) * 1000, 2)} / ${fmt(percentile(deptTimes, 95) * 1000, 2)} ms`);
+
+    // a category switch as the grid does it: the count and the first page of another category
+    const switches: number[] = [];
+    for (const c of switchTo) {
+      switches.push(await timeIt(() => Promise.all([call('items.count', { filter: { categoryId: c.id } }), call('items.page', { filter: { categoryId: c.id }, offset: 0, limit: 400 })])));
+    }
+    row('  category switch (count + first page): p50 / p95', `${fmt(percentile(switches, 50) * 1000, 2)} / ${fmt(percentile(switches, 95) * 1000, 2)} ms (${switchTo.length} categories)`);
+
+    // after an edit, the next deep page counts the blocks again (once)
+    const afterEdit: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      await call('labels.exclude', { selection: { ids: [1 + r] } });
+      afterEdit.push(await timeIt(() => call('items.page', { filter: {}, offset: Math.floor(total / 2), limit: 400 })));
+      await call('labels.undo', {});
+    }
+    row('  first deep page after an edit', `${fmt(median(afterEdit) * 1000, 1)} ms`);
+  }
 
   const counts: number[] = [];
   for (let r = 0; r < runs; r++) counts.push(await timeIt(() => call('categories.tree', {})));
   row('category tree with counts', `${fmt(median(counts) * 1000, 1)} ms`);
-
-  const ends: number[] = [];
-  for (let r = 0; r < runs; r++) ends.push(await timeIt(() => call('items.page', { filter: {}, offset: total - 400, limit: 400 })));
-  row('jump to the end (last page of 1M)', `${fmt(median(ends) * 1000, 1)} ms`);
 
   const ids = Array.from({ length: 100_000 }, (_, i) => 1 + i * Math.floor(total / 100_000));
   const moves: number[] = [];

@@ -1,5 +1,9 @@
 import type { Db, Statement } from '../connection.js';
 import type { GridItem, ItemFilter } from '../../../shared/contract.js';
+import { blockAt, BLOCK_BITS, PageBlocks } from './pageIndex.js';
+
+/** Pages this near the start are read with OFFSET (a short walk); deeper ones through PageBlocks. Tests set 0 to send every page through the blocks. */
+export const pageTuning = { directOffset: 8192 };
 
 /** A grid row, with the raw prediction of the filter's run when there is one (see PredictionRepo). */
 export type PageRow = Omit<GridItem, 'predicted'> & { predTop1?: number | null; predProb?: number | null; predLabel?: number | null };
@@ -20,13 +24,17 @@ const ORDER: Record<NonNullable<ItemFilter['sort']>, string> = {
  */
 export class BrowseRepo {
   private readonly cache = new Map<string, Statement>();
+  private readonly blocks: PageBlocks;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.blocks = new PageBlocks(db);
+  }
 
   page(filter: ItemFilter, categoryIds: number[] | null, offset: number, limit: number, predictedIds: number[] | null = null): PageRow[] {
     const { where, params } = this.where(filter, categoryIds, predictedIds);
     if ((filter.sort && filter.sort !== 'import') || filter.prediction) return this.sortedPage(filter, where, params, offset, limit);
     const hint = categoryIds !== null && categoryIds.length > 1 ? 'INDEXED BY items_category_status' : '';
+    if (offset >= pageTuning.directOffset && this.byBlocks(filter)) return this.deepPage(hint, where, params, offset, limit);
     const stmt = this.stmt(
       `page:${hint}${where}`,
       // ids first, from a covering index; then the rows of just those ids
@@ -54,8 +62,47 @@ export class BrowseRepo {
     return stmt.all(...(run !== null ? [run] : []), ...params, limit, offset) as PageRow[];
   }
 
+  /**
+   * A page deep in import order: the blocks' counts say which block holds the offset and which
+   * one the page ends in, so the walk is the rows of those blocks only. One read transaction,
+   * so the counts and the rows are of the same moment.
+   */
+  private deepPage(hint: string, where: string, params: unknown[], offset: number, limit: number): PageRow[] {
+    return this.db.transaction(() => {
+      const prefix = this.prefix(hint, where, params);
+      const total = prefix[prefix.length - 1]!;
+      if (offset >= total) return [];
+      const first = blockAt(prefix, offset);
+      const last = blockAt(prefix, Math.min(total, offset + limit) - 1);
+      const range = `${where ? `${where} AND` : 'WHERE'} id >= ? AND id < ?`;
+      const stmt = this.stmt(
+        `deep:${hint}${where}`,
+        `SELECT id, path, category_id AS categoryId, status, reason, width, height, size, mtime_ms AS mtimeMs FROM items
+          WHERE id IN (SELECT id FROM items ${hint} ${range} ORDER BY id LIMIT ? OFFSET ?) ORDER BY id`,
+      );
+      return stmt.all(...params, first << BLOCK_BITS, (last + 1) << BLOCK_BITS, limit, offset - prefix[first]!) as PageRow[];
+    }).deferred();
+  }
+
+  private prefix(hint: string, where: string, params: unknown[]): Float64Array {
+    const range = `${where ? `${where} AND` : 'WHERE'} id >= ? AND id < ?`;
+    const count = this.stmt(`block:${hint}${where}`, `SELECT COUNT(*) FROM items ${hint} ${range}`).pluck();
+    return this.blocks.prefix(`${hint}${where}${JSON.stringify(params)}`, this.blocks.stamp(), count, params);
+  }
+
+  /** Filters whose import-order pages can be found through block counts: no search, split or prediction (those keep OFFSET). */
+  private byBlocks(filter: ItemFilter): boolean {
+    return !filter.search?.trim() && !filter.prediction && (filter.split === undefined || filter.split === 'any') && (filter.sort ?? 'import') === 'import';
+  }
+
   count(filter: ItemFilter, categoryIds: number[] | null, predictedIds: number[] | null = null): number {
     const { where, params } = this.where(filter, categoryIds, predictedIds);
+    if (this.byBlocks(filter)) {
+      // counted blocks make the count free (the grid asks for it with every page refresh)
+      const hint = categoryIds !== null && categoryIds.length > 1 ? 'INDEXED BY items_category_status' : '';
+      const kept = this.db.transaction(() => this.blocks.cached(`${hint}${where}${JSON.stringify(params)}`, this.blocks.stamp())).deferred();
+      if (kept) return kept[kept.length - 1]!;
+    }
     return this.stmt(`count:${where}`, `SELECT COUNT(*) FROM items ${where}`).pluck().get(...params) as number;
   }
 

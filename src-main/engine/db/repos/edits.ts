@@ -1,5 +1,6 @@
 import type { Db, Statement } from '../connection.js';
 import type { ItemStatus } from '../../../shared/types.js';
+import { bumpItemsVersion } from './pageIndex.js';
 
 /**
  * Set-based label edits: a selection of item ids goes into a temporary table, then one
@@ -96,7 +97,7 @@ export class EditRepo {
   /** Moves every item of one category to another, recording an event per item; returns how many. */
   moveCategory(batch: number, fromId: number, fromName: string, toId: number, toName: string): number {
     this.categoryEvents.run({ batch, fromId, fromName, toName, at: new Date().toISOString() });
-    return this.categoryApply.run({ fromId, toId }).changes;
+    return this.changed(this.categoryApply.run({ fromId, toId }).changes);
   }
 
   /** Every category name a batch's events mention (undo and redo need them to exist). */
@@ -113,19 +114,25 @@ export class EditRepo {
   moveSelection(batch: number, toId: number, toName: string): number {
     const at = new Date().toISOString();
     this.moveEvents.run({ batch, toName, toId, at });
-    return this.moveApply.run({ toId }).changes;
+    return this.changed(this.moveApply.run({ toId }).changes);
   }
 
   /** Changes the status of the selected items that have status `from`; returns how many. */
   setSelectionStatus(batch: number, from: ItemStatus, to: ItemStatus): number {
     const at = new Date().toISOString();
     this.statusEvents.run({ batch, from, to, at });
-    return this.statusApply.run({ from, to }).changes;
+    return this.changed(this.statusApply.run({ from, to }).changes);
   }
 
   /** Puts every item of a batch back as it was before (undo) or after (redo) the batch. */
   applyBatch(batch: number, direction: 'undo' | 'redo'): number {
     const [category, status] = direction === 'undo' ? [this.revertCategory, this.revertStatus] : [this.replayCategory, this.replayStatus];
-    return category.run(batch).changes + status.run(batch).changes;
+    return this.changed(category.run(batch).changes + status.run(batch).changes);
+  }
+
+  /** Grid pages are found through counts kept per item version (pageIndex.ts): a change must bump it. */
+  private changed(n: number): number {
+    if (n > 0) bumpItemsVersion(this.db);
+    return n;
   }
 }

@@ -1,6 +1,7 @@
 import type { Db, Statement } from '../connection.js';
 import type { ItemStatus } from '../../../shared/types.js';
 import { allForIds } from './chunks.js';
+import { bumpItemsVersion } from './pageIndex.js';
 
 export interface ItemRow {
   id: number;
@@ -76,11 +77,11 @@ export class ItemRepo {
   }
 
   setStatus(id: number, status: ItemStatus, reason: string | null): void {
-    this.statusStmt.run(status, reason, id);
+    if (this.statusStmt.run(status, reason, id).changes > 0) bumpItemsVersion(this.db);
   }
 
   setCategory(id: number, categoryId: number): void {
-    this.categoryStmt.run(categoryId, id);
+    if (this.categoryStmt.run(categoryId, id).changes > 0) bumpItemsVersion(this.db);
   }
 
   countsByStatus(): Record<ItemStatus, number> {
