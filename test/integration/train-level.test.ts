@@ -144,6 +144,21 @@ describe('a run trained at level 1', () => {
     }
   });
 
+  it('reviews in the categories of its level: the classes and suggestions are the rolled-up categories', () => {
+    const r = shiwake(['review', '--project', projectDir, '--run', summary.run, '--method', 'knn', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const project = Project.open(projectDir);
+    try {
+      const names = new Map(project.categories.all().map((c) => [c.id, c.name]));
+      const details = JSON.parse(project.review.meta(summary.run)!.details) as { categories: { id: number; items: number }[] };
+      expect(Object.fromEntries(details.categories.map((c) => [names.get(c.id), c.items]))).toEqual({ Across: 18, Centre: 9, Down: 12 });
+      const queue = project.review.queue(summary.run, null, null, 0, 100);
+      for (const q of queue) expect(['Across', 'Centre', 'Down']).toContain(names.get(q.suggested)); // a suspected item's suggestion, if any
+    } finally {
+      project.close();
+    }
+  });
+
   it('writes epoch_loss and epoch_accuracy in both train/ and validation/, per epoch, for the project\'s own reader', () => {
     const runDir = path.dirname(summary.model_dir);
     const epochTags = (sub: string): Map<number, string[]> => {

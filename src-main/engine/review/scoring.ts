@@ -7,6 +7,8 @@ import type { ReviewScoreRow } from '../db/repos/review.js';
 import type { Project } from '../project.js';
 import { confidentLearning, type Ranking, type SuspectFilter } from './confidentLearning.js';
 import { loadEmbeddings } from './embeddingStore.js';
+import { readModelFolder, runModelDir } from '../predict/modelFolder.js';
+import { categoryAtLevel } from '../train/levels.js';
 import { kfoldProbabilities, knnProbabilities } from './outOfSample.js';
 
 export interface ScoreOptions {
@@ -36,13 +38,15 @@ export async function scoreRun(project: Project, run: string, options: ScoreOpti
   const emb = loadEmbeddings(project, run);
   if (emb.ids.length === 0) throw new Error(`run ${run} has no embeddings yet: they are computed first by the review job`);
   // categories with fewer items than folds cannot be held out fairly: ranked by nobody
+  // a run trained at a level of the tree reviews in its categories: every label rolled up to that level
+  const given = Int32Array.from(emb.labels, categoryAtLevel(project.categories.all(), readModelFolder(runModelDir(project, run)).level));
   const sizes = new Map<number, number>();
-  emb.labels.forEach((c) => sizes.set(c, (sizes.get(c) ?? 0) + 1));
+  given.forEach((c) => sizes.set(c, (sizes.get(c) ?? 0) + 1));
   const minimum = method === 'kfold' ? folds : 2;
   const classIds = [...sizes.entries()].filter(([, n]) => n >= minimum).map(([c]) => c).sort((a, b) => a - b);
   if (classIds.length < 2) throw new Error(`the review needs at least 2 categories with ${minimum} or more active items`);
   const classIndex = new Map(classIds.map((c, i) => [c, i]));
-  const classOf = Int32Array.from(emb.labels, (c) => classIndex.get(c) ?? -1);
+  const classOf = Int32Array.from(given, (c) => classIndex.get(c) ?? -1);
   const input = { emb, classOf, classes: classIds.length };
   const scores = method === 'kfold' ? await kfoldProbabilities(input, folds, options.seed ?? 42, onProgress) : await knnProbabilities(input, 10, onProgress);
   const kept = project.review.keptItems();

@@ -32,3 +32,14 @@ export function effectiveLevel(asked: number | null | undefined, runLevel: numbe
   if (r === null) return a;
   return a === null ? r : Math.min(a, r);
 }
+
+/**
+ * Each category's id at `level`: its own when it is no deeper, else its ancestor's (the
+ * category tree holds every ancestor, so a rolled-up name is always a category).
+ */
+export function categoryAtLevel(categories: readonly { id: number; name: string }[], level: number | null): (categoryId: number) => number {
+  if (level === null) return (id) => id;
+  const idOf = new Map(categories.map((c) => [c.name, c.id]));
+  const at = new Map(categories.map((c) => [c.id, idOf.get(rollUp(c.name, level)) ?? c.id]));
+  return (id) => at.get(id) ?? id;
+}
