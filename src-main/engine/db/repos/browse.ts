@@ -34,7 +34,7 @@ export class BrowseRepo {
     const { where, params } = this.where(filter, categoryIds, predictedIds);
     if ((filter.sort && filter.sort !== 'import') || filter.prediction) return this.sortedPage(filter, where, params, offset, limit);
     const hint = categoryIds !== null && categoryIds.length > 1 ? 'INDEXED BY items_category_status' : '';
-    if (offset >= pageTuning.directOffset && this.byBlocks(filter)) return this.deepPage(hint, where, params, offset, limit);
+    if (offset >= pageTuning.directOffset && this.byBlocks(filter, categoryIds)) return this.deepPage(hint, where, params, offset, limit);
     const stmt = this.stmt(
       `page:${hint}${where}`,
       // ids first, from a covering index; then the rows of just those ids
@@ -90,14 +90,19 @@ export class BrowseRepo {
     return this.blocks.prefix(`${hint}${where}${JSON.stringify(params)}`, this.blocks.stamp(), count, params);
   }
 
-  /** Filters whose import-order pages can be found through block counts: no search, split or prediction (those keep OFFSET). */
-  private byBlocks(filter: ItemFilter): boolean {
+  /**
+   * Filters whose import-order pages can be found through block counts: no search, split or
+   * prediction (those keep OFFSET), and not every status of some categories (the category index
+   * would be walked whole for each block).
+   */
+  private byBlocks(filter: ItemFilter, categoryIds: number[] | null): boolean {
+    if (categoryIds !== null && filter.status === 'any') return false;
     return !filter.search?.trim() && !filter.prediction && (filter.split === undefined || filter.split === 'any') && (filter.sort ?? 'import') === 'import';
   }
 
   count(filter: ItemFilter, categoryIds: number[] | null, predictedIds: number[] | null = null): number {
     const { where, params } = this.where(filter, categoryIds, predictedIds);
-    if (this.byBlocks(filter)) {
+    if (this.byBlocks(filter, categoryIds)) {
       // counted blocks make the count free (the grid asks for it with every page refresh)
       const hint = categoryIds !== null && categoryIds.length > 1 ? 'INDEXED BY items_category_status' : '';
       const kept = this.db.transaction(() => this.blocks.cached(`${hint}${where}${JSON.stringify(params)}`, this.blocks.stamp())).deferred();
