@@ -1,6 +1,6 @@
 import type { Db, Statement } from '../connection.js';
 import type { ItemStatus } from '../../../shared/types.js';
-import { bumpItemsVersion } from './pageIndex.js';
+import { BLOCK_BITS, bumpItemsVersion } from './pageIndex.js';
 
 /**
  * Set-based label edits: a selection of item ids goes into a temporary table, then one
@@ -25,6 +25,8 @@ export class EditRepo {
   private readonly categoryEvents: Statement;
   private readonly categoryApply: Statement;
   private readonly namesOfBatch: Statement;
+  private readonly selectedBlocks: Statement;
+  private readonly batchBlocks: Statement;
 
   constructor(private readonly db: Db) {
     db.exec('CREATE TEMP TABLE IF NOT EXISTS selection (id INTEGER PRIMARY KEY)');
@@ -69,6 +71,8 @@ export class EditRepo {
        SELECT i.id, @batch, 'category', @fromName, @toName, @at FROM items i WHERE i.category_id = @fromId`,
     );
     this.categoryApply = db.prepare('UPDATE items SET category_id = @toId WHERE category_id = @fromId');
+    this.selectedBlocks = db.prepare(`SELECT DISTINCT id >> ${BLOCK_BITS} FROM temp.selection`).pluck();
+    this.batchBlocks = db.prepare(`SELECT DISTINCT item_id >> ${BLOCK_BITS} FROM label_events WHERE batch_id = ?`).pluck();
     this.namesOfBatch = db.prepare(
       `SELECT from_value FROM label_events WHERE batch_id = ? AND field = 'category'
         UNION SELECT to_value FROM label_events WHERE batch_id = ? AND field = 'category'`,
@@ -97,7 +101,7 @@ export class EditRepo {
   /** Moves every item of one category to another, recording an event per item; returns how many. */
   moveCategory(batch: number, fromId: number, fromName: string, toId: number, toName: string): number {
     this.categoryEvents.run({ batch, fromId, fromName, toName, at: new Date().toISOString() });
-    return this.changed(this.categoryApply.run({ fromId, toId }).changes);
+    return this.changed(this.categoryApply.run({ fromId, toId }).changes, null);
   }
 
   /** Every category name a batch's events mention (undo and redo need them to exist). */
@@ -114,25 +118,25 @@ export class EditRepo {
   moveSelection(batch: number, toId: number, toName: string): number {
     const at = new Date().toISOString();
     this.moveEvents.run({ batch, toName, toId, at });
-    return this.changed(this.moveApply.run({ toId }).changes);
+    return this.changed(this.moveApply.run({ toId }).changes, this.selectedBlocks);
   }
 
   /** Changes the status of the selected items that have status `from`; returns how many. */
   setSelectionStatus(batch: number, from: ItemStatus, to: ItemStatus): number {
     const at = new Date().toISOString();
     this.statusEvents.run({ batch, from, to, at });
-    return this.changed(this.statusApply.run({ from, to }).changes);
+    return this.changed(this.statusApply.run({ from, to }).changes, this.selectedBlocks);
   }
 
   /** Puts every item of a batch back as it was before (undo) or after (redo) the batch. */
   applyBatch(batch: number, direction: 'undo' | 'redo'): number {
     const [category, status] = direction === 'undo' ? [this.revertCategory, this.revertStatus] : [this.replayCategory, this.replayStatus];
-    return this.changed(category.run(batch).changes + status.run(batch).changes);
+    return this.changed(category.run(batch).changes + status.run(batch).changes, this.batchBlocks, batch);
   }
 
-  /** Grid pages are found through counts kept per item version (pageIndex.ts): a change must bump it. */
-  private changed(n: number): number {
-    if (n > 0) bumpItemsVersion(this.db);
+  /** Grid pages are found through counts kept per item version (pageIndex.ts): a change must bump it, naming the id blocks it touched. */
+  private changed(n: number, blocks: Statement | null, ...params: unknown[]): number {
+    if (n > 0) bumpItemsVersion(this.db, blocks ? (blocks.all(...params) as number[]) : null);
     return n;
   }
 }

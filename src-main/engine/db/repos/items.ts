@@ -1,7 +1,7 @@
 import type { Db, Statement } from '../connection.js';
 import type { ItemStatus } from '../../../shared/types.js';
 import { allForIds } from './chunks.js';
-import { bumpItemsVersion } from './pageIndex.js';
+import { blockOf, bumpItemsVersion } from './pageIndex.js';
 
 export interface ItemRow {
   id: number;
@@ -77,11 +77,11 @@ export class ItemRepo {
   }
 
   setStatus(id: number, status: ItemStatus, reason: string | null): void {
-    if (this.statusStmt.run(status, reason, id).changes > 0) bumpItemsVersion(this.db);
+    if (this.statusStmt.run(status, reason, id).changes > 0) bumpItemsVersion(this.db, [blockOf(id)]);
   }
 
   setCategory(id: number, categoryId: number): void {
-    if (this.categoryStmt.run(categoryId, id).changes > 0) bumpItemsVersion(this.db);
+    if (this.categoryStmt.run(categoryId, id).changes > 0) bumpItemsVersion(this.db, [blockOf(id)]);
   }
 
   countsByStatus(): Record<ItemStatus, number> {
