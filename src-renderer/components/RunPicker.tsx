@@ -14,7 +14,7 @@ export function useFinishedRuns(active: boolean): { runs: RunSummary[]; run: str
   return { runs, run, setRun, error: list.error };
 }
 
-/** A run selector that says what each run is: model, date, validation top-1. */
+/** A run selector that says what each run is: name, model, tree level, date, validation top-1. */
 export function RunPicker({ runs, run, onChange }: { runs: RunSummary[]; run: string | null; onChange: (run: string) => void }) {
   if (runs.length === 0) return <span className="muted" data-testid="no-runs">No finished run yet: train one in the Train view.</span>;
   return (
@@ -23,7 +23,7 @@ export function RunPicker({ runs, run, onChange }: { runs: RunSummary[]; run: st
       <select value={run ?? ''} onChange={(e) => onChange(e.target.value)} data-testid="run-picker">
         {runs.map((r) => (
           <option key={r.run} value={r.run}>
-            {r.run} · {r.model} · {shortDate(r.createdAt)} · top-1 {percent(r.top1)}
+            {r.name ? `${r.name} · ` : ''}{r.run} · {r.model}{typeof r.options.level === 'number' ? ` · level ${r.options.level}` : ''} · {shortDate(r.createdAt)} · top-1 {percent(r.top1)}
           </option>
         ))}
       </select>

@@ -5,10 +5,11 @@
  * table beside; a name and a note edited in place reach the database; and the Train form's
  * tree level and name start a run that stores both.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shiwake, shiwakeJson } from '../fixtures/cli.js';
+import { REPO, shiwake, shiwakeJson } from '../fixtures/cli.js';
 import { writePatterns } from '../fixtures/patterns.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { chromiumPresent, openStudio, toastSaying, type StudioSession } from './chromium.js';
@@ -49,6 +50,7 @@ describe.runIf(haveChromium)('comparing runs in the Train view', () => {
   afterAll(() => session?.close());
 
   it('overlays the validation curves of two ticked runs, with their names and options beside', async () => {
+    fs.mkdirSync(path.join(REPO, 'test-artifacts'), { recursive: true });
     await row(leaves).getByTestId('run-compare').check();
     await row(coarse).getByTestId('run-compare').check();
     const validation = page.getByTestId('compare-chart-validation top-1 %');
@@ -61,6 +63,7 @@ describe.runIf(haveChromium)('comparing runs in the Train view', () => {
     const options = page.getByTestId('compare-options');
     expect(await options.locator(`tr[data-run="${coarse}"]`).textContent()).toMatch(/coarse runsmall-cnn84 ?2 ?1/);
     expect(await options.locator(`tr[data-run="${leaves}"]`).textContent()).toContain('leaves');
+    await page.getByTestId('runs-compare').screenshot({ path: path.join(REPO, 'test-artifacts/studio-runs-compare.png') });
     // loss: train and validation of each run
     expect(await page.getByTestId('compare-chart-loss').locator('path.recharts-line-curve').count()).toBe(4);
     // unticking one leaves one series

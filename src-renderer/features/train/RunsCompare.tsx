@@ -29,7 +29,7 @@ function Overlay({ title, curves, percent }: { title: string; curves: Curve[]; p
         <LineChart margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--line)" />
           {/* epochs, not steps: runs with other batch sizes or dataset sizes line up */}
-          <XAxis dataKey="epoch" type="number" domain={[0, 'dataMax']} allowDuplicatedCategory={false} tick={{ fontSize: 11 }} label={{ value: 'epoch', position: 'insideBottomRight', fontSize: 11 }} />
+          <XAxis dataKey="epoch" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} tick={{ fontSize: 11 }} label={{ value: 'epoch', position: 'insideBottomRight', fontSize: 11 }} />
           <YAxis tick={{ fontSize: 11 }} width={44} domain={percent ? [0, 100] : ['auto', 'auto']} />
           <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))} />
           <Legend wrapperStyle={{ fontSize: 11 }} />
