@@ -13,6 +13,7 @@ import { benchReview } from './review.js';
 import { benchSplit } from './split.js';
 import { benchDuplicates } from './duplicates.js';
 import { benchTrain } from './train.js';
+import { benchThumbnails } from './thumbnails.js';
 
 const { values } = parseArgs({
   options: { only: { type: 'string' }, n: { type: 'string' }, runs: { type: 'string', default: '3' }, epochs: { type: 'string', default: '5' }, 'per-class': { type: 'string' }, 'review-epochs': { type: 'string', default: '2' } },
@@ -26,6 +27,7 @@ const wanted = (name: string): boolean => (only ? only.includes(name) : !['fashi
 console.log(`shiwake bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 if (wanted('import')) await benchImport(Number(values.n ?? 100_000), runs);
 if (wanted('export')) await benchExport(Number(values.n ?? 100_000), runs);
+if (wanted('thumbnails')) await benchThumbnails(Number(values.n ?? 10_000), runs);
 if (wanted('train')) await benchTrain();
 if (wanted('fashion')) await benchFashion(Number(values.epochs));
 if (wanted('split')) await benchSplit(Number(values.n ?? 1_000_000));
