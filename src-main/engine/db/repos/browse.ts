@@ -103,10 +103,13 @@ export class BrowseRepo {
   count(filter: ItemFilter, categoryIds: number[] | null, predictedIds: number[] | null = null): number {
     const { where, params } = this.where(filter, categoryIds, predictedIds);
     if (this.byBlocks(filter, categoryIds)) {
-      // counted blocks make the count free (the grid asks for it with every page refresh)
+      // blocks counted for this filter make the count free, or a recount of the blocks an edit
+      // touched (the grid asks for the count with every refresh)
       const hint = categoryIds !== null && categoryIds.length > 1 ? 'INDEXED BY items_category_status' : '';
-      const kept = this.db.transaction(() => this.blocks.cached(`${hint}${where}${JSON.stringify(params)}`, this.blocks.stamp())).deferred();
-      if (kept) return kept[kept.length - 1]!;
+      if (this.blocks.has(`${hint}${where}${JSON.stringify(params)}`)) {
+        const prefix = this.db.transaction(() => this.prefix(hint, where, params)).deferred();
+        return prefix[prefix.length - 1]!;
+      }
     }
     return this.stmt(`count:${where}`, `SELECT COUNT(*) FROM items ${where}`).pluck().get(...params) as number;
   }
@@ -128,7 +131,12 @@ export class BrowseRepo {
     if (filter.prediction) {
       const conditions = ['q.run_id = ?', 'q.item_id = items.id'];
       params.push(filter.prediction.run);
-      if (filter.prediction.misclassified) conditions.push('q.top1 IS NOT items.category_id');
+      // a run trained at a level of the tree (its options' level L) is right when it names the item's ancestor at depth L - 1
+      if (filter.prediction.misclassified) {
+        conditions.push(`q.top1 IS NOT items.category_id AND NOT EXISTS (SELECT 1 FROM runs r, categories a, categories c
+          WHERE r.id = q.run_id AND a.id = q.top1 AND c.id = items.category_id AND a.depth = json_extract(r.options, '$.level') - 1
+            AND substr(c.name, 1, length(a.name) + 3) = a.name || ' > ')`);
+      }
       if (predictedIds !== null) {
         conditions.push('q.top1 IN (SELECT value FROM json_each(?))');
         params.push(JSON.stringify(predictedIds));

@@ -72,6 +72,11 @@ export class PageBlocks {
     return this.stampStmt.get(VERSION_KEY) as { version: number; maxId: number };
   }
 
+  /** Whether counts for this filter are kept (maybe for an older stamp, then corrected by prefix()). */
+  has(key: string): boolean {
+    return this.kept.has(key);
+  }
+
   /** Prefix sums (prefix[b] = matching items in the blocks before b) if kept for this stamp. */
   cached(key: string, stamp: { version: number; maxId: number }): Float64Array | undefined {
     const k = this.kept.get(key);
