@@ -17,7 +17,7 @@ import type { Split } from '../db/repos/plan.js';
 import { shuffled } from '../../shared/random.js';
 import { selectForExport, splitUnsplitItems, type ExportRecord } from '../dataset/selection.js';
 import { shardName, shardRanges } from './shards.js';
-import { writeShard, type ShardInfo } from './shardWriter.js';
+import { ChunkBuffers, writeShard, type ShardInfo } from './shardWriter.js';
 import { checkOutFolder, claimOutFolder, removeEarlierExport, writeMarker } from './outFolder.js';
 import { LIMITS } from '../../shared/limits.js';
 import { breather } from '../jobs/breathe.js';
@@ -100,6 +100,7 @@ export async function exportTfrecord(project: Project, options: TfrecordOptions)
   let next = 0;
   // chunks of pass-through records can resolve without touching the event loop: make room for others' requests
   const breathe = breather(1);
+  const buffers = new ChunkBuffers();
   const worker = async (): Promise<void> => {
     while (next < queue.length && !options.signal?.aborted) {
       const job = queue[next++]!;
@@ -115,6 +116,7 @@ export async function exportTfrecord(project: Project, options: TfrecordOptions)
           return breathe();
         },
         signal: options.signal,
+        buffers,
       });
       if (!info) break;
       shardInfos.set(job.file, info);
@@ -131,7 +133,9 @@ export async function exportTfrecord(project: Project, options: TfrecordOptions)
     savedAt = performance.now();
     writeMarker(options.out, { format: 'tfrecord', files, state: 'writing', fingerprint, shards: [...done.values()] });
   };
-  await Promise.all(Array.from({ length: Math.min(options.parallel ?? 4, Math.max(1, queue.length)) }, worker));
+  // two shards at once: one shard already overlaps its reads with its writes, and a second keeps
+  // sharp busy where records need converting; more only adds read buffers
+  await Promise.all(Array.from({ length: Math.min(options.parallel ?? 2, Math.max(1, queue.length)) }, worker));
   saveState(true);
   options.onProgress?.(meter.update(written));
 
