@@ -3,6 +3,7 @@
  * the same steps as one thread on the same global batch, and the CLI trains with --workers.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Project } from '../../src-main/engine/project.js';
@@ -76,6 +77,18 @@ describe('data-parallel training', () => {
     expect(resolveWorkers(undefined, 'webgpu')).toBe(1);
     expect(resolveWorkers(3, 'wasm')).toBe(3);
   });
+
+  it('says why when a worker cannot start its backend', async () => {
+    let nativeInstalled = true;
+    try {
+      createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    } catch {
+      nativeInstalled = false;
+    }
+    if (nativeInstalled) return console.log('skipped: @tensorflow/tfjs-node is installed, so its workers start');
+    const [model] = twins();
+    await expect(ParallelTrainer.start(model, 'tensorflow', 2, 4)).rejects.toThrow(/^a training worker failed to start: the tensorflow backend is not available here: @tensorflow\/tfjs-node is not installed/);
+  }, 60_000);
 
   // float32 sums taken in a different order (per part, then across parts) differ in the last bits.
   // SGD: after 4 steps the weights agree to 1e-5 of the largest weight (measured: about 1e-7).

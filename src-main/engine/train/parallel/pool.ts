@@ -54,6 +54,7 @@ export class ParallelTrainer {
       s.worker.on('message', (m: WorkerReply) => {
         const p = s.pending;
         s.pending = undefined;
+        s.worker.unref();
         if (m.type === 'error') p?.reject(new Error(`a training worker failed: ${m.message}`));
         else p?.resolve(m);
       });
@@ -69,20 +70,27 @@ export class ParallelTrainer {
     const weights = new SharedArrayBuffer(layout.size * 4);
     const input = new SharedArrayBuffer(maxRows * imageSize * imageSize * 12);
     const topology = model.toJSON(null, false) as object;
-    const slots = await Promise.all(
-      Array.from({ length: workers }, async () => {
-        const out = new SharedArrayBuffer(layout.size * 4);
-        const data: GradientWorkerData = { entry: ENTRY, backend, topology, layout, weights, input, out };
-        const worker = new Worker(BOOT, { workerData: data });
-        // a worker must not keep the trainer process alive after the run (or its failure)
-        worker.unref();
-        await new Promise<void>((resolve, reject) => {
-          worker.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve() : reject(new Error(`a training worker failed to start: ${'message' in m ? m.message : m.type}`))));
-          worker.once('error', (err) => reject(new Error(`a training worker failed to start: ${err.message}`)));
-        });
-        return { worker, out: new Float32Array(out) };
-      }),
+    const slots = Array.from({ length: workers }, () => {
+      const out = new SharedArrayBuffer(layout.size * 4);
+      const data: GradientWorkerData = { entry: ENTRY, backend, topology, layout, weights, input, out };
+      return { worker: new Worker(BOOT, { workerData: data }), out: new Float32Array(out) };
+    });
+    const started = await Promise.allSettled(
+      slots.map(
+        ({ worker }) =>
+          new Promise<void>((resolve, reject) => {
+            worker.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve() : reject(new Error(`a training worker failed to start: ${'message' in m ? m.message : m.type}`))));
+            worker.once('error', (err) => reject(new Error(`a training worker failed to start: ${err.message}`)));
+          }),
+      ),
     );
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+      throw failed.reason;
+    }
+    // an idle worker must not keep the trainer process alive after the run (or its failure)
+    for (const s of slots) s.worker.unref();
     return new ParallelTrainer(model, layout, new Float32Array(weights), new Float32Array(input), slots);
   }
 
@@ -129,6 +137,8 @@ export class ParallelTrainer {
         const request: StepRequest = { version: this.version, row, rows, labels: batch.labels.slice(row, row + rows), share: rows / batch.size, classes, smoothing, k };
         return new Promise<WorkerReply>((resolve, reject) => {
           slot.pending = { resolve, reject };
+          // held while a step is out (the trainer may have nothing else keeping it alive), let go between steps
+          slot.worker.ref();
           slot.worker.postMessage(request);
         });
       }),
