@@ -40,9 +40,17 @@ async function makeFiles(root: string, n: number): Promise<void> {
   fs.writeFileSync(path.join(root, '.complete'), '');
 }
 
-function cli(args: string[]): { seconds: number; peakMiB?: number } {
-  return runMeasured(process.execPath, [path.join(REPO, 'bin/shiwake.mjs'), ...args]);
+/** Runs the CLI under GNU time when there is one: wall seconds, CPU seconds (user + system, worker threads included), peak RSS. */
+function cli(args: string[]): { seconds: number; cpu?: number; peakMiB?: number } {
+  const argv = [path.join(REPO, 'bin/shiwake.mjs'), ...args];
+  if (!fs.existsSync('/usr/bin/time')) return runMeasured(process.execPath, argv);
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, ...argv], { encoding: 'utf8', cwd: REPO, maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`shiwake ${args.join(' ')} failed: ${r.stderr}`);
+  const [user, sys, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { seconds: (performance.now() - t) / 1000, cpu: user! + sys!, peakMiB: kb! / 1024 };
 }
+const cpuOf = (m: { cpu?: number }): string => (m.cpu === undefined ? '' : `, CPU ${fmt(m.cpu, 1)} s`);
 
 export async function benchSplit(n: number): Promise<void> {
   const root = path.join(benchDir('split'), `jpegs-${n}`);
@@ -57,16 +65,20 @@ export async function benchSplit(n: number): Promise<void> {
   const project = path.join(benchDir('split'), `project-${n}`);
   fs.rmSync(project, { recursive: true, force: true });
   const imp = cli(['import', root, '--project', project, '--json']);
-  row('shiwake import (new project)', `${fmt(imp.seconds, 1)} s  (${fmt(n / imp.seconds)} files/s)`);
+  row('shiwake import (new project)', `${fmt(imp.seconds, 1)} s  (${fmt(n / imp.seconds)} files/s${cpuOf(imp)})`);
   const split = cli(['split', '--project', project, '--json']);
-  row('shiwake split (hashes every equal-size file)', `${fmt(split.seconds, 1)} s${split.peakMiB ? `  (RSS ${fmt(split.peakMiB)} MiB)` : ''}`);
+  row('shiwake split (hashes every equal-size file)', `${fmt(split.seconds, 1)} s  (${split.peakMiB ? `RSS ${fmt(split.peakMiB)} MiB` : ''}${cpuOf(split)})`);
   const again = cli(['split', '--project', project, '--reset', '--json']);
-  row('shiwake split --reset again (hashes kept)', `${fmt(again.seconds, 1)} s`);
+  row('shiwake split --reset again (hashes kept)', `${fmt(again.seconds, 1)} s  (${cpuOf(again).slice(2)})`);
 
   // the reference: cat of the same files, in the order the hashing reads them (path order)
+  let catCpu = '';
   const cat = await timeIt(() => {
-    const r = spawnSync('sh', ['-c', `cd '${root}' && find . -type f -name '*.jpg' -print0 | sort -z | xargs -0 cat > /dev/null`], { stdio: 'ignore' });
-    if (r.status !== 0) throw new Error('cat of the files failed');
+    const script = `cd '${root}' && find . -type f -name '*.jpg' -print0 | sort -z | xargs -0 cat > /dev/null`;
+    const timed = fs.existsSync('/usr/bin/time');
+    const r = spawnSync(timed ? '/usr/bin/time' : 'sh', [...(timed ? ['-f', '%U %S', 'sh'] : []), '-c', script], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cat of the files failed: ${r.stderr}`);
+    if (timed) catCpu = `, CPU ${fmt(r.stderr.trim().split('\n').pop()!.split(' ').map(Number).reduce((a, b) => a + b), 1)} s`;
   });
   const p = Project.open(project);
   p.db.prepare('UPDATE items SET content_hash = NULL').run();
@@ -75,7 +87,7 @@ export async function benchSplit(n: number): Promise<void> {
   const hash = await timeIt(async () => (hashed = await hashDuplicateCandidates(p)));
   const used = process.cpuUsage(cpu);
   p.close();
-  row('cat of every file (xargs cat > /dev/null)', `${fmt(cat, 1)} s  (${fmt(files.length / cat)} files/s)`);
+  row('cat of every file (xargs cat > /dev/null)', `${fmt(cat, 1)} s  (${fmt(files.length / cat)} files/s${catCpu})`);
   row('hashing alone (in-process)', `${fmt(hash, 1)} s  (${fmt(hashed / hash)} files/s, CPU ${fmt((used.user + used.system) / 1e6, 1)} s)`);
   row('hashing rate / cat rate', `${fmt(hashed / hash / (files.length / cat), 2)}x`);
   fs.rmSync(project, { recursive: true, force: true });
