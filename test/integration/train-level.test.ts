@@ -137,6 +137,8 @@ describe('a run trained at level 1', () => {
       // the model's output for an item's label (its label probability, the review's input) is that of its rolled-up category
       const map = new LabelMap(project, ['Across', 'Centre', 'Down'], 1);
       expect(['Across > Big > One', 'Centre', 'Down > X > Two'].map((n) => map.indexOf(map.idOfName.get(n)!))).toEqual([0, 1, 2]);
+      // Browse's "misclassified" filter agrees: an item whose ancestor at level 1 was predicted is not misclassified
+      expect(new BrowseRepo(project.db).count({ split: 'any', prediction: { run: summary.run, misclassified: true } }, null)).toBe(rows.length - agree);
       // a finer level than the run's is judged at the run's level
       expect(evaluationReport(project, summary.run, ids, { level: 3 })).toMatchObject({ level: 1, top1: report.top1 });
     } finally {
