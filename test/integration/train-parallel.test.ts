@@ -121,6 +121,40 @@ describe('data-parallel training', () => {
   }, 120_000);
 });
 
+describe('data-parallel training with BatchNorm', () => {
+  // only the first BatchNorm layer sees the same inputs in both: deeper ones see activations
+  // normalised with each part's own statistics, so there the figures differ by design
+  it("keeps the first BatchNorm layer's moving mean as one thread does (averaged by share), and a variance no larger", async () => {
+    await initBackend('wasm');
+    const single = buildModel('mobilenet-v2', { classes: CLASSES, imageSize: SIZE * 2, alpha: 0.35, dropout: 0 });
+    const parallel = buildModel('mobilenet-v2', { classes: CLASSES, imageSize: SIZE * 2, alpha: 0.35, dropout: 0 });
+    parallel.setWeights(single.getWeights());
+    const random = rng(7);
+    const rows = 6;
+    const batch = { xs: Float32Array.from({ length: rows * (SIZE * 2) ** 2 * 3 }, () => random() * 2 - 1), labels: Int32Array.from({ length: rows }, (_, i) => i % CLASSES), size: rows };
+    const o1 = tf.train.momentum(0.01, 0.9);
+    tf.tidy(() => {
+      const xs = tf.tensor4d(batch.xs, [rows, SIZE * 2, SIZE * 2, 3]);
+      o1.minimize(() => stepLoss(single, xs, tf.tensor1d(batch.labels, 'int32'), CLASSES, 0.1).loss);
+    });
+    const pool = await ParallelTrainer.start(parallel, 'wasm', 2, rows);
+    try {
+      await pool.step(tf.train.momentum(0.01, 0.9), batch, CLASSES, 0.1, 2);
+    } finally {
+      await pool.close();
+    }
+    const stat = (m: tf.LayersModel, kind: string) => Array.from(m.getLayer('stem_bn').weights.find((w) => w.name.includes(kind))!.read().dataSync());
+    const [m1, m2] = [stat(single, 'moving_mean'), stat(parallel, 'moving_mean')];
+    // the moving mean moved (momentum 0.999: by a thousandth of the batch mean) and agrees
+    expect(m1.some((v) => v !== 0)).toBe(true);
+    for (const [j, v] of m1.entries()) expect(Math.abs(v - m2[j]!)).toBeLessThan(1e-7 + 1e-4 * Math.abs(v));
+    // the variance of each half misses the spread between the halves' means: never larger
+    const [v1, v2] = [stat(single, 'moving_variance'), stat(parallel, 'moving_variance')];
+    expect(v2.every((v, i) => v <= v1[i]! + 1e-7)).toBe(true);
+    expect(v2.some((v, i) => v < v1[i]! - 1e-7)).toBe(true);
+  }, 180_000);
+});
+
 describe('shiwake train --workers', () => {
   const tmp = tempDir();
   const projectDir = path.join(tmp, 'project');
