@@ -2,8 +2,8 @@
  * Runs side by side in the Train view, end to end in Debian's Chromium (issue 13): two runs
  * trained by the CLI on tiny generated pictures (one at the leaves, one at level 1 of the tree),
  * both ticked: their validation curves overlaid (two series), their names and options in the
- * table beside; a name and a note edited in place reach the database; and the Train form's
- * tree level and name start a run that stores both.
+ * table beside; a name and a note edited in place reach the database; Evaluate names the run's
+ * level; and the Train form's tree level and name start a run that stores both.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -84,6 +84,15 @@ describe.runIf(haveChromium)('comparing runs in the Train view', () => {
     // the comparison follows the new name
     await row(leaves).getByTestId('run-compare').check();
     await page.getByTestId('compare-name').filter({ hasText: 'leaves, seed 1' }).waitFor();
+  });
+
+  it('names the run and its level in the Evaluate view, whose figures stay at the run\'s level', async () => {
+    await page.getByTestId('tab-evaluate').click();
+    const picker = page.getByTestId('run-picker');
+    expect(await picker.locator(`option[value="${coarse}"]`).textContent()).toMatch(/^coarse run · .* · level 1 · /);
+    await picker.selectOption(coarse);
+    await page.getByTestId('evaluate-run-level').filter({ hasText: 'figures at level 1' }).waitFor();
+    await page.getByTestId('tab-train').click();
   });
 
   it('starts a run from the form at a tree level, with a name', async () => {

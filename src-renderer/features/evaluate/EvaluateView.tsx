@@ -57,6 +57,8 @@ export function EvaluateView({ active }: { active: boolean }) {
             {Array.from({ length: depth }, (_, i) => <option key={i + 1} value={i + 1}>{i + 1}</option>)}
           </select>
         </label>
+        {/* a run trained at a level of the tree is never judged finer than that level */}
+        {r && r.level !== level && <span className="muted" data-testid="evaluate-run-level">figures at level {r.level}, the run's</span>}
         <button className="primary" disabled={!run} onClick={evaluate} data-testid="evaluate-start">Evaluate</button>
       </div>
       {runsError && <div className="error">{runsError}</div>}
