@@ -101,7 +101,7 @@ export const trainCommand: Command = {
       if (last.type === 'error') throw new Error(`training failed: ${last.message} (run ${last.run}; the last checkpoint is kept)`);
       const summary = { run: last.run, model_dir: last.model_dir, top1: last.top1, top5: last.top5, backend: last.backend, state: last.state, level: last.level, batch_size: last.batch_size, effective_batch: last.effective_batch };
       if (values.json) printJson(summary);
-      else say(`${last.state === 'done' ? 'Trained' : 'Stopped'} run ${last.run} on ${last.backend}: validation top-1 ${pct(last.top1)}, top-5 ${pct(last.top5)}${last.state === 'done' ? `; model in ${last.model_dir}` : `; resume with --resume ${last.run}`}`);
+      else say(`${last.state === 'done' ? 'Trained' : 'Stopped'} run ${last.run} on ${last.backend}: validation top-1 ${pct(last.top1)}, top-5 ${pct(last.top5)}${last.level ? ` at level ${last.level} of the tree` : ''}; batch ${last.batch_size}${last.effective_batch !== last.batch_size ? ` (effective ${last.effective_batch})` : ''}${last.state === 'done' ? `; model in ${last.model_dir}` : `; resume with --resume ${last.run}`}`);
       return last.state === 'done' ? 0 : 130;
     });
   },
