@@ -67,7 +67,7 @@ function rankings(projectDir: string, run: string): { ranked: string[]; baseline
   }
 }
 
-export async function benchReview(perClass: number, epochs: number, scaleItems: number): Promise<void> {
+export async function benchReview(perClass: number, epochs: number): Promise<void> {
   if (!fashionMnistInstalled()) console.log('\nreview: Fashion-MNIST part skipped (apt-get install dataset-fashion-mnist)');
   else {
     const base = benchDir(`review-${perClass}`);
@@ -82,9 +82,10 @@ export async function benchReview(perClass: number, epochs: number, scaleItems: 
     const t0 = performance.now();
     const train = JSON.parse(cli('train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '28', '--epochs', String(epochs), '--batch-size', '64', '--optimizer', 'adam', '--learning-rate', '0.001', '--json').trim().split('\n').at(-1)!);
     row('training (noisy labels): minutes, validation top-1', `${fmt((performance.now() - t0) / 60000, 1)} min, ${fmt(train.top1 * 100, 1)} %`);
-    for (const method of ['kfold', 'knn'] as const) {
+    const variants = [['kfold', ['--method', 'kfold']], ['kfold (logistic heads)', ['--method', 'kfold', '--head', 'logistic']], ['knn', ['--method', 'knn']]] as const;
+    for (const [method, args] of variants) {
       const t = performance.now();
-      cli('review', '--project', projectDir, '--run', train.run, '--method', method, '--json');
+      cli('review', '--project', projectDir, '--run', train.run, ...args, '--json');
       const seconds = (performance.now() - t) / 1000;
       const { ranked, baseline, suspected, marginFlagged, marginAll } = rankings(projectDir, train.run);
       const k = flipped.size;
@@ -99,11 +100,10 @@ export async function benchReview(perClass: number, epochs: number, scaleItems: 
       row(`${method}: review job (embeddings first time, then scoring)`, `${fmt(seconds, 1)} s`);
     }
   }
-  await benchScoringAtScale(scaleItems);
 }
 
 /** K-fold scoring alone on synthetic embeddings: n items in 1,000 clustered categories. */
-async function benchScoringAtScale(n: number): Promise<void> {
+export async function benchScoringAtScale(n: number): Promise<void> {
   const base = benchDir(`review-scale-${n}`);
   fs.rmSync(base, { recursive: true, force: true });
   const data = path.join(base, 'data');
@@ -136,6 +136,6 @@ async function benchScoringAtScale(n: number): Promise<void> {
   row('database growth per item (item + embedding rows)', `${fmt(bytes / n)} bytes (${fmt((bytes / n) * 1e6 / 2 ** 20)} MiB per million)`);
   const t = performance.now();
   const summary = await scoreInChild(project, 'synthetic', { method: 'kfold', folds: 5 });
-  row('K-fold scoring and ranking (5 folds)', `${fmt((performance.now() - t) / 1000, 1)} s, ${fmt(summary?.suspected ?? 0)} suspected`);
+  row('K-fold scoring and ranking (5 folds, discriminant heads)', `${fmt((performance.now() - t) / 1000, 1)} s, ${fmt(summary?.suspected ?? 0)} suspected, peak ${fmt(summary?.peakRssMiB ?? 0)} MiB`);
   project.close();
 }

@@ -9,7 +9,7 @@ import { benchClassify } from './classify.js';
 import { benchExport } from './export.js';
 import { benchFashion } from './fashion.js';
 import { benchImport } from './import.js';
-import { benchReview } from './review.js';
+import { benchReview, benchScoringAtScale } from './review.js';
 import { benchSplit } from './split.js';
 import { benchDuplicates } from './duplicates.js';
 import { benchTrain } from './train.js';
@@ -22,7 +22,7 @@ const only = values.only?.split(',');
 const runs = Number(values.runs);
 // the Fashion-MNIST run takes about half an hour, and the split one writes a million files
 // (8 GB on disk): only when asked for by name
-const wanted = (name: string): boolean => (only ? only.includes(name) : !['fashion', 'review', 'duplicates', 'split'].includes(name));
+const wanted = (name: string): boolean => (only ? only.includes(name) : !['fashion', 'review', 'review-scale', 'duplicates', 'split'].includes(name));
 
 console.log(`shiwake bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 if (wanted('import')) await benchImport(Number(values.n ?? 100_000), runs);
@@ -33,6 +33,8 @@ if (wanted('fashion')) await benchFashion(Number(values.epochs));
 if (wanted('split')) await benchSplit(Number(values.n ?? 1_000_000));
 if (wanted('browse')) await benchBrowse(Number(values.n ?? 1_000_000), runs);
 if (wanted('classify')) await benchClassify(Number(values.n ?? 10_000), runs);
-if (wanted('review')) await benchReview(Number(values['per-class'] ?? 6000), Number(values['review-epochs']), Number(values.n ?? 1_000_000));
+if (wanted('review')) await benchReview(Number(values['per-class'] ?? 6000), Number(values['review-epochs']));
+// K-fold scoring of n synthetic items in 1,000 categories (default 1M): with --only review or review-scale
+if (wanted('review') || wanted('review-scale')) await benchScoringAtScale(Number(values.n ?? 1_000_000));
 // the near-duplicate index at 1M vectors (about 10 minutes on 2 cores): with --only duplicates or review
 if (wanted('duplicates') || wanted('review')) await benchDuplicates(Number(values.n ?? 1_000_000));

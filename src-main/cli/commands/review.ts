@@ -1,6 +1,7 @@
 /** review: rank the likely mislabels of the dataset with a finished run. */
 import { PredictionService } from '../../engine/predict/service.js';
 import { reviewQueue, reviewSummary, runReview } from '../../engine/review/reviewJob.js';
+import type { FoldHead } from '../../engine/review/scoring.js';
 import { jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
 import { cancelOnSignals } from '../cancel.js';
 import { formatCount, printJson, progressPrinter, say, UsageError } from '../output.js';
@@ -9,20 +10,22 @@ const PAGE = 5000;
 
 export const reviewCommand: Command = {
   name: 'review',
-  usage: 'shiwake review --project <dir> [--run <id>] [--folds 5] [--method kfold|knn] [--json]',
+  usage: 'shiwake review --project <dir> [--run <id>] [--folds 5] [--method kfold|knn] [--head discriminant|logistic] [--json]',
   summary: 'rank the likely mislabelled items (out-of-sample scores from the run\'s embeddings, confident learning)',
-  options: { ...projectOption, ...jsonOption, run: { type: 'string' }, folds: { type: 'string' }, method: { type: 'string' } },
+  options: { ...projectOption, ...jsonOption, run: { type: 'string' }, folds: { type: 'string' }, method: { type: 'string' }, head: { type: 'string' } },
   async run(values) {
     const folds = optionalNumber(values, 'folds', (n) => Number.isInteger(n) && n >= 2 && n <= 20, 'a whole number from 2 to 20');
     const method = values.method as string | undefined;
     if (method !== undefined && method !== 'kfold' && method !== 'knn') throw new UsageError(`--method must be kfold or knn (got "${method}")`);
+    const head = values.head as string | undefined;
+    if (head !== undefined && head !== 'discriminant' && head !== 'logistic') throw new UsageError(`--head must be discriminant or logistic (got "${head}")`);
     const json = values.json === true;
     return withProject(values, this, async (project) => {
       const service = new PredictionService();
       const cancel = cancelOnSignals('stopping: the embeddings made so far are kept');
       const printer = progressPrinter('images', json && !process.stderr.isTTY);
       try {
-        const r = await runReview(project, service, values.run as string | undefined, { folds, method: method as 'kfold' | 'knn' | undefined, signal: cancel.signal, onProgress: printer.update });
+        const r = await runReview(project, service, values.run as string | undefined, { folds, method: method as 'kfold' | 'knn' | undefined, head: head as FoldHead | undefined, signal: cancel.signal, onProgress: printer.update });
         printer.done();
         if ('cancelled' in r) return 130;
         // one line per suspected item, most likely wrong first

@@ -54,7 +54,7 @@ export function scoreInChild(project: Project, run: string, options: ReviewOptio
       if (options.signal?.aborted) resolve(null);
       else reject(new Error(`the review's scoring process ended unexpectedly (${signal ?? `exit code ${code}`}; out of memory?)`));
     });
-    child.send({ type: 'score', projectDir: project.dir, run, options: { method: options.method, folds: options.folds, ranking: options.ranking, seed: options.seed } });
+    child.send({ type: 'score', projectDir: project.dir, run, options: { method: options.method, head: options.head, folds: options.folds, ranking: options.ranking, filter: options.filter, seed: options.seed } });
   });
 }
 

@@ -15,7 +15,7 @@ process.once('message', (message) => {
   initBackend()
     .then(() => scoreRun(project, m.run, m.options, (done, total, phase) => send({ type: 'progress', done, total, phase })))
     .then(
-      (summary) => send({ type: 'done', summary }),
+      (summary) => send({ type: 'done', summary: { ...summary, peakRssMiB: process.resourceUsage().maxRSS / 1024 } }),
       (err: Error) => send({ type: 'error', message: err.message }),
     )
     .finally(() => {

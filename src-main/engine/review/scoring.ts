@@ -9,10 +9,15 @@ import { confidentLearning, type Ranking, type SuspectFilter } from './confident
 import { loadEmbeddings } from './embeddingStore.js';
 import { readModelFolder, runModelDir } from '../predict/modelFolder.js';
 import { categoryAtLevel } from '../train/levels.js';
+import { discriminantProbabilities } from './discriminant.js';
 import { kfoldProbabilities, knnProbabilities } from './outOfSample.js';
+
+export type FoldHead = 'discriminant' | 'logistic';
 
 export interface ScoreOptions {
   method?: 'kfold' | 'knn';
+  /** the K-fold heads: closed-form discriminants (default: minutes at 1M items) or logistic regression by Adam */
+  head?: FoldHead;
   folds?: number;
   ranking?: Ranking;
   filter?: SuspectFilter;
@@ -27,6 +32,8 @@ export interface ScoreSummary {
   /** categories left out of the ranking: fewer items than folds */
   tooSmall: number;
   seconds: number;
+  /** the scoring process's peak resident memory (set by scoreProcess.ts) */
+  peakRssMiB?: number;
 }
 
 export async function scoreRun(project: Project, run: string, options: ScoreOptions, onProgress?: (done: number, total: number, phase: string) => void): Promise<ScoreSummary> {
@@ -48,7 +55,9 @@ export async function scoreRun(project: Project, run: string, options: ScoreOpti
   const classIndex = new Map(classIds.map((c, i) => [c, i]));
   const classOf = Int32Array.from(given, (c) => classIndex.get(c) ?? -1);
   const input = { emb, classOf, classes: classIds.length };
-  const scores = method === 'kfold' ? await kfoldProbabilities(input, folds, options.seed ?? 42, onProgress) : await knnProbabilities(input, 10, onProgress);
+  const head = options.head ?? 'discriminant';
+  const kfold = head === 'logistic' ? kfoldProbabilities : discriminantProbabilities;
+  const scores = method === 'kfold' ? await kfold(input, folds, options.seed ?? 42, onProgress) : await knnProbabilities(input, 10, onProgress);
   const kept = project.review.keptItems();
   const rowsIn = [...classOf.keys()].filter((r) => classOf[r]! >= 0);
   const restricted = {
@@ -67,7 +76,7 @@ export async function scoreRun(project: Project, run: string, options: ScoreOpti
     };
   });
   const details = {
-    folds, ranking, filter, seed: options.seed ?? 42,
+    folds, head: method === 'kfold' ? head : null, ranking, filter, seed: options.seed ?? 42,
     categories: classIds.map((c, i) => ({ id: c, items: cl.counts[i]!, threshold: cl.thresholds[i]!, estimatedErrors: cl.estimatedErrors[i]! })),
     pairs: cl.pairs.slice(0, 500).map((p) => ({ given: classIds[p.given]!, likely: classIds[p.likely]!, estimated: p.estimated })),
   };
