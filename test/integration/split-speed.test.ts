@@ -57,4 +57,22 @@ describe('split result', () => {
     expect(digest(assignment(p))).toBe('e1150bdb3ce21d29');
     p.close();
   });
+
+  it('hashes in batches, leaves a file that cannot be read unhashed, and splits anyway', async () => {
+    const data = path.join(tmp, 'gone');
+    fs.mkdirSync(path.join(data, 'A'), { recursive: true });
+    const base = await imageBytes({ format: 'jpeg', seed: 5 });
+    // more files than one worker batch, all of one size
+    for (let i = 0; i < 2_300; i++) fs.writeFileSync(path.join(data, 'A', `${i}.jpg`), jpegVariant(base, i));
+    const p = Project.openOrCreate(path.join(tmp, 'gone-project'), data);
+    await importDataset(p);
+    fs.rmSync(path.join(data, 'A', '17.jpg'));
+    const s = await splitDataset(p, { validation: 0.1, seed: 1 });
+    expect(s.train + s.validationItems).toBe(2_300);
+    const rows = p.db.prepare('SELECT path, content_hash AS hash FROM items').all() as { path: string; hash: string | null }[];
+    expect(rows.filter((r) => r.hash === null).map((r) => r.path)).toEqual(['A/17.jpg']);
+    const sha1 = crypto.createHash('sha1').update(jpegVariant(base, 2_000)).digest('hex');
+    expect(rows.find((r) => r.path === 'A/2000.jpg')!.hash).toBe(sha1);
+    p.close();
+  });
 });
