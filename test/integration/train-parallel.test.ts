@@ -14,7 +14,7 @@ import { noisySolid } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { buildModel } from '../../src-main/engine/train/models.js';
 import { ParallelTrainer, split } from '../../src-main/engine/train/parallel/pool.js';
-import { stepLoss } from '../../src-main/engine/train/parallel/loss.js';
+import { evalLoss, stepLoss, topKHits } from '../../src-main/engine/train/parallel/loss.js';
 import { resolveWorkers } from '../../src-main/engine/train/parallel/layout.js';
 import { initBackend, tf } from '../../src-main/engine/train/tf.js';
 import { rng } from '../../src-main/shared/random.js';
@@ -77,6 +77,21 @@ describe('data-parallel training', () => {
     expect(resolveWorkers(undefined, 'webgpu')).toBe(1);
     expect(resolveWorkers(3, 'wasm')).toBe(3);
   });
+
+  it('evaluates a batch over 2 workers as one thread does (inference mode: loss and top-k hits)', async () => {
+    const model = buildModel('small-cnn', { classes: CLASSES, imageSize: SIZE });
+    const batch = batchOf(9, 11);
+    const { loss, logits } = tf.tidy(() => evalLoss(model, tf.tensor4d(batch.xs, [11, SIZE, SIZE, 3]), tf.tensor1d(batch.labels, 'int32'), CLASSES));
+    const expected = { loss: loss.dataSync()[0]!, ...(await topKHits(logits, batch.labels, 2)) };
+    const evalPool = await ParallelTrainer.start(model, 'wasm', 2, 11);
+    try {
+      const got = await evalPool.evaluate(batch, CLASSES, 2);
+      expect(got.loss).toBeCloseTo(expected.loss, 5);
+      expect({ top1: got.top1, top5: got.top5 }).toEqual({ top1: expected.top1, top5: expected.top5 });
+    } finally {
+      await evalPool.close();
+    }
+  }, 60_000);
 
   it('says why when a worker cannot start its backend', async () => {
     let nativeInstalled = true;
@@ -176,7 +191,9 @@ describe('shiwake train --workers', () => {
     const steps = lines.filter((l) => l.type === 'step');
     expect(steps.length).toBe(lines[0].totalSteps);
     expect(steps.every((s) => Number.isFinite(s.loss) && s.imagesPerSec > 0)).toBe(true);
-    expect(lines[lines.length - 1]).toMatchObject({ state: 'done', backend: expect.stringMatching(/2 worker threads/) });
+    // validation ran on the workers too: solid colours, three classes
+    expect(lines[lines.length - 1]).toMatchObject({ state: 'done', backend: expect.stringMatching(/2 worker threads/), top1: expect.any(Number), top5: 1 });
+    expect(lines.filter((l) => l.type === 'epoch').every((e) => e.val_loss > 0 && e.val_top1 >= 0)).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(lines[lines.length - 1].model_dir, 'training.json'), 'utf8'))).toMatchObject({ workers: 2 });
   }, 300_000);
 

@@ -149,7 +149,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
       }
     }
     if (stopped) break;
-    const v = await evaluate(model, validation, options.imageSize, options.batchSize, labels.length, k);
+    const v = await evaluate(model, validation, options.imageSize, options.batchSize, labels.length, k, parallel);
     last = { top1: v.top1, top5: v.top5 };
     project.runs.addMetric(run, { kind: 'validation', step, epoch: epoch + 1, loss: v.loss, top1: v.top1, top5: v.top5, lr: scheduled.learningRate, images_per_sec: null });
     if (epochSum.n > 0) trainEvents.scalars(epoch + 1, { epoch_loss: epochSum.loss / epochSum.n, epoch_accuracy: epochSum.top1 / epochSum.n, [`epoch_top${k}`]: epochSum.top5 / epochSum.n });
@@ -228,12 +228,20 @@ function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: { xs: 
   return readStats(loss, logits, batch.labels, k);
 }
 
-export async function evaluate(model: tf.LayersModel, samples: Sample[], imageSize: number, batchSize: number, classes: number, k: number) {
+/** On the gradient workers when there are some (`parallel`): validation is a forward pass per image, spread as training is. */
+export async function evaluate(model: tf.LayersModel, samples: Sample[], imageSize: number, batchSize: number, classes: number, k: number, parallel?: ParallelTrainer | null) {
   if (samples.length === 0) return { loss: null, top1: null, top5: null };
   let loss = 0;
   let top1 = 0;
   let top5 = 0;
   for await (const batch of batches(samples, { batchSize, imageSize, train: false, seed: 0 })) {
+    if (parallel) {
+      const r = await parallel.evaluate(batch, classes, k);
+      loss += r.loss * batch.size;
+      top1 += r.top1;
+      top5 += r.top5;
+      continue;
+    }
     const [l, logits] = tf.tidy(() => {
       const xs = tf.tensor4d(batch.xs, [batch.size, imageSize, imageSize, 3]);
       const logits = logitsOf(model, xs, false);

@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, tf, type BackendName } from '../tf.js';
 import { layoutOf, readWeights, sameLayout, variablesOf, writeWeights, type Layout } from './layout.js';
-import { stepLoss, topKHits } from './loss.js';
+import { evalLoss, stepLoss, topKHits } from './loss.js';
 
 export interface GradientWorkerData {
   entry: string;
@@ -24,6 +24,8 @@ export interface GradientWorkerData {
 }
 
 export interface StepRequest {
+  /** a training step (gradients), or an evaluation pass (loss and hits only, inference mode) */
+  kind: 'step' | 'eval';
   version: number;
   /** first row and row count of this worker's part */
   row: number;
@@ -53,11 +55,24 @@ async function main(): Promise<void> {
   const trainable = variablesOf(model).slice(0, layout.trainable).map((v) => v.read() as tf.Variable);
   let version = -1;
 
+  const evaluate = async (m: StepRequest): Promise<WorkerReply> => {
+    const { loss, logits } = tf.tidy(() => {
+      const xs = tf.tensor4d(input.subarray(m.row * pixels, (m.row + m.rows) * pixels), [m.rows, imageSize, imageSize, 3]);
+      return evalLoss(model, xs, tf.tensor1d(m.labels, 'int32'), m.classes);
+    });
+    try {
+      return { type: 'step', loss: (await loss.data())[0]!, ...(await topKHits(logits, m.labels, m.k)) };
+    } finally {
+      tf.dispose([loss, logits]);
+    }
+  };
+
   const step = async (m: StepRequest): Promise<WorkerReply> => {
     if (m.version !== version) {
       writeWeights(model, layout, weights, 0, layout.shapes.length);
       version = m.version;
     }
+    if (m.kind === 'eval') return evaluate(m);
     const { value, grads, logits } = tf.tidy(() => {
       const xs = tf.tensor4d(input.subarray(m.row * pixels, (m.row + m.rows) * pixels), [m.rows, imageSize, imageSize, 3]);
       const ys = tf.tensor1d(m.labels, 'int32');

@@ -13,6 +13,13 @@ export function stepLoss(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor1D, 
   return { loss, logits: outs[0]! };
 }
 
+/** The validation loss: the first output in inference mode, no label smoothing. */
+export function evalLoss(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor1D, classes: number): { loss: tf.Scalar; logits: tf.Tensor2D } {
+  const out = model.apply(xs, { training: false }) as tf.Tensor | tf.Tensor[];
+  const logits = (Array.isArray(out) ? out[0] : out) as tf.Tensor2D;
+  return { loss: tf.losses.softmaxCrossEntropy(tf.oneHot(ys, classes), logits) as tf.Scalar, logits };
+}
+
 /** How many rows have their label first, and among the top k; async reads, as the trainer's. */
 export async function topKHits(logits: tf.Tensor2D, labels: Int32Array, k: number): Promise<{ top1: number; top5: number }> {
   const top = tf.tidy(() => tf.topk(logits, k).indices);

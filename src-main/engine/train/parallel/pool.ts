@@ -117,33 +117,9 @@ export class ParallelTrainer {
    * accumulation sums several of these. The moving statistics are updated at once.
    */
   async gradients(batch: Batch, classes: number, smoothing: number, k: number): Promise<{ grads: { name: string; tensor: tf.Tensor }[]; stats: StepStats }> {
-    if (this.failure) throw this.failure;
-    const t0 = performance.now();
     const { layout } = this;
-    if (this.weightsDirty) {
-      await readWeights(this.model, layout, this.weights, 0, layout.shapes.length);
-      this.version++;
-      this.weightsDirty = false;
-    }
-    this.timing.weightsOutMs += performance.now() - t0;
-    const pixels = batch.xs.length / batch.size;
-    if (batch.xs.length > this.input.length) throw new Error(`a batch of ${batch.size} is larger than the ${this.input.length / pixels} rows the workers were started for`);
-    this.input.set(batch.xs);
-    const parts = split(batch.size, this.slots.length);
-    const t1 = performance.now();
-    const replies = await Promise.all(
-      parts.map(({ row, rows }, i) => {
-        const slot = this.slots[i]!;
-        const request: StepRequest = { version: this.version, row, rows, labels: batch.labels.slice(row, row + rows), share: rows / batch.size, classes, smoothing, k };
-        return new Promise<WorkerReply>((resolve, reject) => {
-          slot.pending = { resolve, reject };
-          // held while a step is out (the trainer may have nothing else keeping it alive), let go between steps
-          slot.worker.ref();
-          slot.worker.postMessage(request);
-        });
-      }),
-    );
-    const t2 = performance.now();
+    const { parts, replies } = await this.dispatch('step', batch, classes, smoothing, k);
+    const t = performance.now();
     // the sum of the parts' (already weighted) gradients and moving statistics
     const used = this.slots.slice(0, parts.length);
     const sum = new Float32Array(layout.size);
@@ -157,19 +133,47 @@ export class ParallelTrainer {
     });
     writeWeights(this.model, layout, sum, layout.trainable, layout.shapes.length);
     this.weightsDirty = true;
-    this.timing.trainerMs += t1 - t0 + (performance.now() - t2);
-    this.timing.sumMs += performance.now() - t2;
-    this.timing.workersMs += t2 - t1;
-    let loss = 0;
-    let top1 = 0;
-    let top5 = 0;
-    for (const [i, r] of replies.entries()) {
-      if (r.type !== 'step') continue;
-      loss += r.loss * (parts[i]!.rows / batch.size);
-      top1 += r.top1;
-      top5 += r.top5;
+    this.timing.trainerMs += performance.now() - t;
+    this.timing.sumMs += performance.now() - t;
+    return { grads, stats: combine(parts, replies, batch.size) };
+  }
+
+  /** The validation loss (mean over the batch) and top-k hits of `batch`, in inference mode, over the workers. */
+  async evaluate(batch: Batch, classes: number, k: number): Promise<StepStats> {
+    const { parts, replies } = await this.dispatch('eval', batch, classes, 0, k);
+    return combine(parts, replies, batch.size);
+  }
+
+  /** Sends the weights (when they changed) and the batch to the workers, one part each, and waits for them all. */
+  private async dispatch(kind: StepRequest['kind'], batch: Batch, classes: number, smoothing: number, k: number): Promise<{ parts: { row: number; rows: number }[]; replies: WorkerReply[] }> {
+    if (this.failure) throw this.failure;
+    const t0 = performance.now();
+    if (this.weightsDirty) {
+      await readWeights(this.model, this.layout, this.weights, 0, this.layout.shapes.length);
+      this.version++;
+      this.weightsDirty = false;
     }
-    return { grads, stats: { loss, top1, top5 } };
+    const pixels = batch.xs.length / batch.size;
+    if (batch.xs.length > this.input.length) throw new Error(`a batch of ${batch.size} is larger than the ${this.input.length / pixels} rows the workers were started for`);
+    this.input.set(batch.xs);
+    const parts = split(batch.size, this.slots.length);
+    const t1 = performance.now();
+    this.timing.weightsOutMs += t1 - t0;
+    this.timing.trainerMs += t1 - t0;
+    const replies = await Promise.all(
+      parts.map(({ row, rows }, i) => {
+        const slot = this.slots[i]!;
+        const request: StepRequest = { kind, version: this.version, row, rows, labels: batch.labels.slice(row, row + rows), share: rows / batch.size, classes, smoothing, k };
+        return new Promise<WorkerReply>((resolve, reject) => {
+          slot.pending = { resolve, reject };
+          // held while a step is out (the trainer may have nothing else keeping it alive), let go between steps
+          slot.worker.ref();
+          slot.worker.postMessage(request);
+        });
+      }),
+    );
+    this.timing.workersMs += performance.now() - t1;
+    return { parts, replies };
   }
 
   /** The trainer's weights may have changed outside `step` (a checkpoint restored): send them again next step. */
@@ -188,6 +192,19 @@ export class ParallelTrainer {
     slot.pending?.reject(err);
     slot.pending = undefined;
   }
+}
+
+function combine(parts: { rows: number }[], replies: WorkerReply[], size: number): StepStats {
+  let loss = 0;
+  let top1 = 0;
+  let top5 = 0;
+  for (const [i, r] of replies.entries()) {
+    if (r.type !== 'step') continue;
+    loss += r.loss * (parts[i]!.rows / size);
+    top1 += r.top1;
+    top5 += r.top5;
+  }
+  return { loss, top1, top5 };
 }
 
 /** Rows per worker: as even as possible, never an empty part (a batch smaller than the pool uses fewer workers). */
