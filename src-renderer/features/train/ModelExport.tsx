@@ -8,10 +8,13 @@ import { FolderPicker } from '../start/FolderPicker';
 export function ModelExport({ run }: { run: string }) {
   const notify = useNotify();
   const info = useQuery('app.info', {});
-  const [out, setOut] = useState<string | null>(null);
+  const [out, setOut] = useState('');
   const [picking, setPicking] = useState(false);
   const [busy, setBusy] = useState(false);
-  const folder = out ?? (info.data?.project ? `${info.data.project.dir}/exports/model-${run}` : '');
+  // the default is a placeholder, not the value: it arrives a moment after the field shows, and
+  // as a value it would land in the middle of whatever the user had started typing
+  const fallback = info.data?.project ? `${info.data.project.dir}/exports/model-${run}` : '';
+  const folder = out.trim() !== '' ? out : fallback;
   const start = (): void => {
     setBusy(true);
     void call('model.export', { run, out: folder })
@@ -21,7 +24,7 @@ export function ModelExport({ run }: { run: string }) {
   return (
     <div className="model-export" data-testid="model-export">
       <label>
-        export model to <input className="wide" value={folder} onChange={(e) => setOut(e.target.value)} data-testid="model-export-out" />
+        export model to <input className="wide" value={out} placeholder={fallback} onChange={(e) => setOut(e.target.value)} data-testid="model-export-out" />
       </label>{' '}
       <button onClick={() => setPicking(true)}>Choose…</button>{' '}
       <button disabled={busy || folder.trim() === ''} onClick={start} data-testid="model-export-start">Export model</button>
