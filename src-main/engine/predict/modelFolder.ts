@@ -40,7 +40,8 @@ export function readModelFolder(dir: string): ModelFolder {
   return { dir, labels: labels as string[], preprocessing: { imageSize: pre.imageSize, evalCrop }, level: trainedLevel(dir) };
 }
 
-function trainedLevel(dir: string): number | null {
+/** The tree level a saved model was trained at (its training.json); null: the leaves, or no training.json. */
+export function trainedLevel(dir: string): number | null {
   const file = path.join(dir, 'training.json');
   if (!fs.existsSync(file)) return null; // a model from elsewhere: its labels are what they are
   const level = (readJson(file, 'the model\'s training options') as { level?: unknown }).level;

@@ -7,7 +7,7 @@ import type { ReviewScoreRow } from '../db/repos/review.js';
 import type { Project } from '../project.js';
 import { confidentLearning, type Ranking, type SuspectFilter } from './confidentLearning.js';
 import { loadEmbeddings } from './embeddingStore.js';
-import { readModelFolder, runModelDir } from '../predict/modelFolder.js';
+import { runModelDir, trainedLevel } from '../predict/modelFolder.js';
 import { categoryAtLevel } from '../train/levels.js';
 import { discriminantProbabilities } from './discriminant.js';
 import { kfoldProbabilities, knnProbabilities } from './outOfSample.js';
@@ -46,7 +46,7 @@ export async function scoreRun(project: Project, run: string, options: ScoreOpti
   if (emb.ids.length === 0) throw new Error(`run ${run} has no embeddings yet: they are computed first by the review job`);
   // categories with fewer items than folds cannot be held out fairly: ranked by nobody
   // a run trained at a level of the tree reviews in its categories: every label rolled up to that level
-  const given = Int32Array.from(emb.labels, categoryAtLevel(project.categories.all(), readModelFolder(runModelDir(project, run)).level));
+  const given = Int32Array.from(emb.labels, categoryAtLevel(project.categories.all(), trainedLevel(runModelDir(project, run))));
   const sizes = new Map<number, number>();
   given.forEach((c) => sizes.set(c, (sizes.get(c) ?? 0) + 1));
   const minimum = method === 'kfold' ? folds : 2;
