@@ -160,58 +160,49 @@ function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: Record
 
 type Impl = (a: tf.Tensor4D, b: tf.Tensor4D, attrs: Record<string, unknown>) => tf.Tensor4D;
 
+/**
+ * Runs ops inside a kernel over its two inputs and returns their result as the kernel's
+ * output. The tensors over the inputs' data each hold a reference of their own (incRef), so
+ * disposing them leaves the inputs alive; the output takes a reference before `out` goes.
+ */
+function runOps<T extends tf.Tensor>(args: Parameters<tf.KernelFunc>[0], names: [string, string], ops: (a: T, b: T) => tf.Tensor): tf.TensorInfo {
+  const engine = tf.engine();
+  const refs = args.backend as unknown as { incRef(id: object): void };
+  const wrap = (info: tf.TensorInfo): T => {
+    refs.incRef(info.dataId);
+    return engine.makeTensorFromTensorInfo(info) as T;
+  };
+  const a = wrap(args.inputs[names[0]] as tf.TensorInfo);
+  const b = wrap(args.inputs[names[1]] as tf.TensorInfo);
+  const out = tf.tidy(() => ops(a, b));
+  refs.incRef(out.dataId);
+  const info = { dataId: out.dataId, shape: out.shape, dtype: out.dtype };
+  out.dispose();
+  a.dispose();
+  b.dispose();
+  return info;
+}
+
 function composedKernel(kernelName: string, names: [string, string], impl: Impl): tf.KernelConfig {
   return {
     kernelName,
     backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      if ((attrs as { dataFormat?: string }).dataFormat === 'NCHW') throw new Error(`${kernelName} on WASM: only channels-last (NHWC) is supported`);
-      const engine = tf.engine();
-      const refs = backend as unknown as { incRef(id: object): void };
-      // Tensors over the inputs' data, for the ops below. Each holds a reference of its own
-      // (incRef), so disposing them leaves the inputs alive.
-      const wrap = (info: tf.TensorInfo): tf.Tensor4D => {
-        refs.incRef(info.dataId);
-        return engine.makeTensorFromTensorInfo(info) as tf.Tensor4D;
-      };
-      const a = wrap(inputs[names[0]] as tf.TensorInfo);
-      const b = wrap(inputs[names[1]] as tf.TensorInfo);
-      const out = tf.tidy(() => impl(a, b, attrs as Record<string, unknown>));
-      // the kernel's output shares the data of `out`: take a reference before `out` goes
-      refs.incRef(out.dataId);
-      const info = { dataId: out.dataId, shape: out.shape, dtype: out.dtype };
-      out.dispose();
-      a.dispose();
-      b.dispose();
-      return info;
+    kernelFunc: (args) => {
+      if ((args.attrs as { dataFormat?: string }).dataFormat === 'NCHW') throw new Error(`${kernelName} on WASM: only channels-last (NHWC) is supported`);
+      return runOps<tf.Tensor4D>(args, names, (a, b) => impl(a, b, args.attrs as Record<string, unknown>));
     },
   };
 }
 
 /** BatchMatMul that transposes an operand by copying it first, so the product takes the fast path. */
 function transposeFirstMatMul(original: tf.KernelConfig): tf.KernelConfig {
+  const swapLast = (t: tf.Tensor): tf.Tensor => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : i === all.length - 2 ? all.length - 1 : all.length - 2)));
   return {
     ...original,
     kernelFunc: (args) => {
-      const { inputs, attrs, backend } = args;
-      const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+      const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
       if (!transposeA && !transposeB) return original.kernelFunc(args);
-      const engine = tf.engine();
-      const refs = backend as unknown as { incRef(id: object): void };
-      const wrap = (info: tf.TensorInfo): tf.Tensor => {
-        refs.incRef(info.dataId);
-        return engine.makeTensorFromTensorInfo(info);
-      };
-      const swapLast = (t: tf.Tensor): tf.Tensor => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : i === all.length - 2 ? all.length - 1 : all.length - 2)));
-      const a = wrap(inputs.a as tf.TensorInfo);
-      const b = wrap(inputs.b as tf.TensorInfo);
-      const out = tf.tidy(() => tf.matMul(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b));
-      refs.incRef(out.dataId);
-      const info = { dataId: out.dataId, shape: out.shape, dtype: out.dtype };
-      out.dispose();
-      a.dispose();
-      b.dispose();
-      return info;
+      return runOps(args, ['a', 'b'], (a, b) => tf.matMul(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b));
     },
   };
 }
