@@ -19,6 +19,7 @@ import { batchCount, batches, type Sample } from './pipeline.js';
 import { jitPending, markJitDone } from './cuda.js';
 import { resolveWorkers, workersLabel } from './parallel/layout.js';
 import { ParallelTrainer } from './parallel/pool.js';
+import { evalLoss, stepLoss, topKHits } from './parallel/loss.js';
 import { initBackend, tf, type BackendInfo } from './tf.js';
 import type { TrainEvent, TrainOptions } from '../../shared/training.js';
 import { learningRateAt, makeOptimizer, resolveTrainOptions } from './schedule.js';
@@ -177,37 +178,17 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: label, level: rawOptions.level ?? null, batch_size: options.batchSize, effective_batch: options.batchSize * (rawOptions.accumulate ?? 1) };
 }
 
-function logitsOf(model: tf.LayersModel, xs: tf.Tensor, training: boolean): tf.Tensor2D {
-  const out = model.apply(xs, { training }) as tf.Tensor | tf.Tensor[];
-  return (Array.isArray(out) ? out[0] : out) as tf.Tensor2D;
-}
-
 /**
  * Reads a step's loss and top-k hits back without blocking: the WebGPU backend has no
  * synchronous read in Node (its dataSync needs a browser canvas), so every read here is async.
  */
 async function readStats(loss: tf.Scalar, logits: tf.Tensor2D, labels: Int32Array, k: number): Promise<{ loss: number; top1: number; top5: number }> {
-  const top = tf.tidy(() => tf.topk(logits, k).indices);
   try {
-    const [l, indices] = await Promise.all([loss.data(), top.array() as Promise<number[][]>]);
-    return { loss: l[0]!, ...topK(indices, labels) };
+    const [l, hits] = await Promise.all([loss.data(), topKHits(logits, labels, k)]);
+    return { loss: l[0]!, ...hits };
   } finally {
-    tf.dispose([loss, logits, top]);
+    tf.dispose([loss, logits]);
   }
-}
-
-function topK(indices: number[][], labels: Int32Array): { top1: number; top5: number } {
-  let top1 = 0;
-  let top5 = 0;
-  indices.forEach((row, i) => {
-    if (row[0] === labels[i]) top1++;
-    if (row.includes(labels[i]!)) top5++;
-  });
-  return { top1, top5 };
-}
-
-function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: number, smoothing: number): tf.Scalar {
-  return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits, undefined, smoothing) as tf.Scalar;
 }
 
 function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: { xs: Float32Array; labels: Int32Array; size: number }, classes: number, smoothing: number, k: number) {
@@ -217,11 +198,9 @@ function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: { xs: 
     const ys = tf.tensor1d(batch.labels, 'int32');
     let logits: tf.Tensor2D | undefined;
     const loss = optimizer.minimize(() => {
-      const out = model.apply(xs, { training: true }) as tf.Tensor | tf.Tensor[];
-      const outs = (Array.isArray(out) ? out : [out]) as tf.Tensor2D[];
-      logits = tf.keep(outs[0]!);
-      // Inception's auxiliary head adds 0.4 of its own loss, as in the reference
-      return outs.map((o, i) => tf.mul(crossEntropy(o, ys, classes, smoothing), i === 0 ? 1 : 0.4)).reduce((a, b) => tf.add(a, b)) as tf.Scalar;
+      const step = stepLoss(model, xs, ys, classes, smoothing); // the same loss the gradient workers compute
+      logits = tf.keep(step.logits);
+      return step.loss;
     }, true)!;
     return [loss, logits!] as const;
   });
@@ -244,8 +223,8 @@ export async function evaluate(model: tf.LayersModel, samples: Sample[], imageSi
     }
     const [l, logits] = tf.tidy(() => {
       const xs = tf.tensor4d(batch.xs, [batch.size, imageSize, imageSize, 3]);
-      const logits = logitsOf(model, xs, false);
-      return [crossEntropy(logits, tf.tensor1d(batch.labels, 'int32'), classes, 0), logits] as const;
+      const { loss, logits } = evalLoss(model, xs, tf.tensor1d(batch.labels, 'int32'), classes);
+      return [loss, logits] as const;
     });
     const r = await readStats(l, logits, batch.labels, k);
     loss += r.loss * batch.size;
