@@ -138,7 +138,17 @@ describe('a run trained at level 1', () => {
       const map = new LabelMap(project, ['Across', 'Centre', 'Down'], 1);
       expect(['Across > Big > One', 'Centre', 'Down > X > Two'].map((n) => map.indexOf(map.idOfName.get(n)!))).toEqual([0, 1, 2]);
       // Browse's "misclassified" filter agrees: an item whose ancestor at level 1 was predicted is not misclassified
-      expect(new BrowseRepo(project.db).count({ split: 'any', prediction: { run: summary.run, misclassified: true } }, null)).toBe(rows.length - agree);
+      const browse = new BrowseRepo(project.db);
+      const wrong = browse.count({ split: 'any', prediction: { run: summary.run, misclassified: true } }, null);
+      expect(wrong).toBe(rows.length - agree);
+      // and the disagreement sort puts exactly those first (not every item whose leaf differs from the guess)
+      const sorted = browse.page({ split: 'any', prediction: { run: summary.run }, sort: 'disagreement' }, null, 0, rows.length);
+      const wrongIds = new Set(browse.page({ split: 'any', prediction: { run: summary.run, misclassified: true } }, null, 0, rows.length).map((r) => r.id));
+      expect(new Set(sorted.slice(0, wrong).map((r) => r.id))).toEqual(wrongIds);
+      // the right ones follow, least sure first
+      const sure = sorted.slice(wrong).map((r) => r.predProb!);
+      expect(sure).toEqual([...sure].sort((a, b) => a - b));
+      expect(sure[0]).toBeLessThan(sure[sure.length - 1]!);
       // a finer level than the run's is judged at the run's level
       expect(evaluationReport(project, summary.run, ids, { level: 3 })).toMatchObject({ level: 1, top1: report.top1 });
     } finally {

@@ -8,13 +8,21 @@ export const pageTuning = { directOffset: 8192 };
 /** A grid row, with the raw prediction of the filter's run when there is one (see PredictionRepo). */
 export type PageRow = Omit<GridItem, 'predicted'> & { predTop1?: number | null; predProb?: number | null; predLabel?: number | null };
 
+/**
+ * Whether prediction `q` gets item `items` wrong. A run trained at a level of the tree (its
+ * options' level L) is right when it names the item's ancestor at depth L - 1.
+ */
+const wrongPrediction = (q: string): string => `${q}.top1 IS NOT items.category_id AND NOT EXISTS (SELECT 1 FROM runs r, categories a, categories c
+  WHERE r.id = ${q}.run_id AND a.id = ${q}.top1 AND c.id = items.category_id AND a.depth = json_extract(r.options, '$.level') - 1
+    AND substr(c.name, 1, length(a.name) + 3) = a.name || ' > ')`;
+
 const ORDER: Record<NonNullable<ItemFilter['sort']>, string> = {
   import: 'items.id',
   name: 'items.path, items.id',
   size: 'items.size DESC, items.id',
   date: 'items.mtime_ms DESC, items.id',
   // confident disagreement first (top-1 is not the label, most probable first), then agreement, least sure first
-  disagreement: 'CASE WHEN p.top1 IS NOT items.category_id THEN 1 + p.top1_prob ELSE 1 - p.top1_prob END DESC NULLS LAST, items.id',
+  disagreement: `CASE WHEN ${wrongPrediction('p')} THEN 1 + p.top1_prob ELSE 1 - p.top1_prob END DESC NULLS LAST, items.id`,
 };
 
 /**
@@ -131,12 +139,7 @@ export class BrowseRepo {
     if (filter.prediction) {
       const conditions = ['q.run_id = ?', 'q.item_id = items.id'];
       params.push(filter.prediction.run);
-      // a run trained at a level of the tree (its options' level L) is right when it names the item's ancestor at depth L - 1
-      if (filter.prediction.misclassified) {
-        conditions.push(`q.top1 IS NOT items.category_id AND NOT EXISTS (SELECT 1 FROM runs r, categories a, categories c
-          WHERE r.id = q.run_id AND a.id = q.top1 AND c.id = items.category_id AND a.depth = json_extract(r.options, '$.level') - 1
-            AND substr(c.name, 1, length(a.name) + 3) = a.name || ' > ')`);
-      }
+      if (filter.prediction.misclassified) conditions.push(wrongPrediction('q'));
       if (predictedIds !== null) {
         conditions.push('q.top1 IN (SELECT value FROM json_each(?))');
         params.push(JSON.stringify(predictedIds));
