@@ -1,5 +1,6 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunMetric, RunSummary } from '../../../src-main/shared/contract';
+import { countOf } from '../../../src-main/shared/count';
 import { useRunsMetrics } from './useRunsMetrics';
 
 /** One colour per compared run, in the order they are listed. */
@@ -74,7 +75,7 @@ export function RunsCompare({ runs }: { runs: RunSummary[] }) {
   const of = (r: RunSummary): RunMetric[] => metrics.get(r.run) ?? [];
   return (
     <section className="panel runs-compare" data-testid="runs-compare">
-      <h3>Comparing {runs.length} run{runs.length === 1 ? '' : 's'}</h3>
+      <h3>Comparing {countOf(runs.length, 'run')}</h3>
       <div className="compare-body">
         <div className="run-charts">
           <Overlay title="loss" curves={runs.flatMap((r, i) => [curve(r, i, of(r), 'train', (m) => m.loss, 1), curve(r, i, of(r), 'validation', (m) => m.loss, 1, ' (validation)')])} />
