@@ -9,21 +9,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, shiwake, shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
+import { fakeGpuPackage } from '../fixtures/fakeGpu.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const tmp = tempDir();
 const installed = (pkg: string): boolean => fs.existsSync(path.join(REPO, 'node_modules', pkg, 'package.json'));
-
-/** A stand-in for @tensorflow/tfjs-node-gpu that loads (registering a CPU backend as 'tensorflow', as the real one registers its own) on a machine where nvidia-smi finds no GPU. */
-function fakeGpuPackage(): string {
-  const dir = path.join(tmp, 'fake-gpu');
-  const pkg = path.join(dir, '@tensorflow', 'tfjs-node-gpu');
-  fs.mkdirSync(pkg, { recursive: true });
-  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node-gpu', version: '0.0.0-test', main: 'index.js' }));
-  const mod = (name: string): string => JSON.stringify(path.join(REPO, 'node_modules', name));
-  fs.writeFileSync(path.join(pkg, 'index.js'), `const core = require(${mod('@tensorflow/tfjs-core')});\nconst { MathBackendCPU } = require(${mod('@tensorflow/tfjs-backend-cpu')});\ncore.registerBackend('tensorflow', () => new MathBackendCPU(), 1);\n`);
-  return dir;
-}
 
 /** Runs a TypeScript module snippet in a fresh Node process (as the engine runs) and returns what it prints last as JSON. */
 function runSnippet(code: string, env: NodeJS.ProcessEnv = {}): { json: any; ms: number; stderr: string } {
@@ -49,7 +39,7 @@ describe('an explicit backend', () => {
     expect(plain.cpu).toEqual({ name: 'cpu' });
 
     // the GPU package loads but there is no GPU (no nvidia-smi on this PATH): refused, not accepted
-    const noGpu = runSnippet(code, { NODE_PATH: fakeGpuPackage(), PATH: path.dirname(process.execPath) }).json;
+    const noGpu = runSnippet(code, { NODE_PATH: fakeGpuPackage(path.join(tmp, 'fake-gpu')), PATH: path.dirname(process.execPath) }).json;
     expect(noGpu['tensorflow-gpu'].error).toMatch(/tensorflow-gpu backend is not available here: @tensorflow\/tfjs-node-gpu: loaded, but nvidia-smi finds no GPU/);
   });
 

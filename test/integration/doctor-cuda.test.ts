@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, shiwakeJson } from '../fixtures/cli.js';
 import { writeImage } from '../fixtures/images.js';
+import { fakeGpuPackage } from '../fixtures/fakeGpu.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const tmp = tempDir();
@@ -50,17 +51,6 @@ describe('shiwake doctor --json on the CUDA path', () => {
   });
 });
 
-/** A stand-in for @tensorflow/tfjs-node-gpu that loads (a CPU backend registered as 'tensorflow', as the real one registers its own), so the CUDA path runs without a GPU. */
-function fakeGpuPackage(): string {
-  const dir = path.join(tmp, 'fake-gpu');
-  const pkg = path.join(dir, '@tensorflow', 'tfjs-node-gpu');
-  fs.mkdirSync(pkg, { recursive: true });
-  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node-gpu', version: '0.0.0-test', main: 'index.js' }));
-  const mod = (name: string): string => JSON.stringify(path.join(REPO, 'node_modules', name));
-  fs.writeFileSync(path.join(pkg, 'index.js'), `const core = require(${mod('@tensorflow/tfjs-core')});\nconst { MathBackendCPU } = require(${mod('@tensorflow/tfjs-backend-cpu')});\ncore.registerBackend('tensorflow', () => new MathBackendCPU(), 1);\nfor (const k of core.getKernelsForBackend('cpu')) core.registerKernel({ ...k, backendName: 'tensorflow' });\n`);
-  return dir;
-}
-
 describe('the first run on a CUDA GPU', () => {
   it('says it is preparing GPU kernels (first run only), once per GPU, with the CUDA cache under the chosen folder', async () => {
     const root = path.join(tmp, 'data');
@@ -71,7 +61,7 @@ describe('the first run on a CUDA GPU', () => {
     fs.mkdirSync(bin, { recursive: true });
     fs.writeFileSync(path.join(bin, 'nvidia-smi'), '#!/bin/sh\necho "NVIDIA H200, 570.86.15, 9.0"\n', { mode: 0o755 });
     const cache = path.join(tmp, 'cuda-cache');
-    const env = { ...process.env, NODE_OPTIONS: '', NODE_PATH: fakeGpuPackage(), PATH: `${bin}${path.delimiter}${process.env.PATH}`, CUDA_CACHE_PATH: cache, SHIWAKE_HOME: path.join(tmp, 'home') };
+    const env = { ...process.env, NODE_OPTIONS: '', NODE_PATH: fakeGpuPackage(path.join(tmp, 'fake-gpu')), PATH: `${bin}${path.delimiter}${process.env.PATH}`, CUDA_CACHE_PATH: cache, SHIWAKE_HOME: path.join(tmp, 'home') };
     const train = (): any[] => {
       const r = spawnSync(process.execPath, [path.join(REPO, 'bin/shiwake.mjs'), 'train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '8', '--epochs', '1', '--backend', 'tensorflow-gpu', '--json'], { cwd: REPO, encoding: 'utf8', env });
       expect(r.status, r.stderr).toBe(0);
