@@ -58,7 +58,3 @@ function imageFeatures(fields: ImageFields): Record<string, Feature> {
 export function imageExample(fields: ImageFields): Buffer {
   return encodeExample(imageFeatures(fields));
 }
-
-export function imageExamplePieces(fields: ImageFields): Pieces {
-  return examplePieces(imageFeatures(fields));
-}
