@@ -147,7 +147,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       for (const s of sockets) s.terminate();
       wss.close();
       await studio.closeProject();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections(); // a request still in flight (a backend probe) does not hold the close
+      await closed;
     },
   };
 }

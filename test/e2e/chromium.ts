@@ -27,7 +27,15 @@ export function startServe(args: string[], home: string): Promise<Serve> {
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const stop = async () => {
     if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-    await exited;
+    // serve exits by itself 10 s after SIGTERM at the latest; past 30 s it is stuck, and says so
+    let stuck: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      stuck = setTimeout(() => {
+        server.kill('SIGKILL');
+        reject(new Error('shiwake serve did not exit within 30 s of SIGTERM'));
+      }, 30_000);
+    });
+    await Promise.race([exited, late]).finally(() => clearTimeout(stuck));
   };
   return new Promise((resolve, reject) => {
     let out = '';

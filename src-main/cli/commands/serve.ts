@@ -5,6 +5,8 @@ import { startServer } from '../../server/server.js';
 import { optionalNumber, type Command } from '../command.js';
 import { say } from '../output.js';
 
+const STOP_GRACE_MS = 10_000;
+
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 export const RENDERER_DIR = path.join(REPO_ROOT, 'out/renderer');
 
@@ -37,6 +39,16 @@ export const serveCommand: Command = {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    // A second Ctrl+C, or a close that takes too long, ends the process anyway: a browser still
+    // holding a request or a backend probe still starting must not keep a stopped studio alive.
+    const force = (why: string) => (): void => {
+      process.stderr.write(`${why}: exiting now\n`);
+      process.exit(130);
+    };
+    process.once('SIGINT', force('stopped again'));
+    process.once('SIGTERM', force('stopped again'));
+    setTimeout(force(`the studio did not close within ${STOP_GRACE_MS / 1000} s`), STOP_GRACE_MS).unref();
     await server.close();
+    process.exit(); // the project is closed; workers and probes still starting have nothing left to serve
   },
 };
