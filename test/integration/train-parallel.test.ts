@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Project } from '../../src-main/engine/project.js';
@@ -72,10 +73,12 @@ describe('data-parallel training', () => {
     expect(split(2, 4)).toEqual([{ row: 0, rows: 1 }, { row: 1, rows: 1 }]);
   });
 
-  it('refuses several workers on a GPU backend, and defaults to one there', () => {
-    expect(() => resolveWorkers(2, 'webgpu')).toThrow(/--workers 2 is for the CPU backends.*webgpu/);
-    expect(resolveWorkers(undefined, 'webgpu')).toBe(1);
-    expect(resolveWorkers(3, 'wasm')).toBe(3);
+  it('refuses several workers on a GPU backend, defaults to one there, and to one per 16 examples of the batch on the CPU', () => {
+    expect(() => resolveWorkers(2, 'webgpu', 64)).toThrow(/--workers 2 is for the CPU backends.*webgpu/);
+    expect(resolveWorkers(undefined, 'webgpu', 64)).toBe(1);
+    expect(resolveWorkers(3, 'wasm', 8)).toBe(3);
+    expect(resolveWorkers(undefined, 'wasm', 8)).toBe(1);
+    expect(resolveWorkers(undefined, 'wasm', 4096)).toBe(os.availableParallelism());
   });
 
   it('evaluates a batch over 2 workers as one thread does (inference mode: loss and top-k hits)', async () => {

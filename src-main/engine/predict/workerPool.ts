@@ -3,9 +3,9 @@
  * backends (WASM, plain JS) there is one worker per core, since each of those backends runs
  * on one thread; native and GPU backends get one worker, as they parallelise inside.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workersPerBackend } from '../train/cores.js';
 import type { BackendName } from '../train/tf.js';
 import type { InputFile, Scored } from './inference.js';
 
@@ -51,10 +51,6 @@ function startWorker(dir: string, backend?: BackendName): Promise<{ worker: Work
   });
 }
 
-export function cpuParallel(backend: BackendName): boolean {
-  return backend === 'wasm' || backend === 'cpu';
-}
-
 export class WorkerPool {
   private readonly idle: Worker[] = [];
   private readonly queue: Task[] = [];
@@ -75,7 +71,7 @@ export class WorkerPool {
   /** Starts one worker, learns its backend, then the rest (one per core on CPU backends). */
   static async start(dir: string, options: { backend?: BackendName; workers?: number; maxWorkers?: number } = {}): Promise<WorkerPool> {
     const first = await startWorker(dir, options.backend);
-    const wanted = options.workers ?? (cpuParallel(first.ready.backend) ? Math.min(os.availableParallelism(), options.maxWorkers ?? Infinity) : 1);
+    const wanted = options.workers ?? Math.min(workersPerBackend(first.ready.backend), options.maxWorkers ?? Infinity);
     const rest = await Promise.all(Array.from({ length: Math.max(0, wanted - 1) }, () => startWorker(dir, first.ready.backend)));
     return new WorkerPool(first.ready, [first.worker, ...rest.map((r) => r.worker)]);
   }

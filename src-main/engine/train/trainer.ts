@@ -62,14 +62,14 @@ export async function samplesFor(project: Project, level?: number): Promise<{ la
 
 export async function train(project: Project, run: string, rawOptions: TrainOptions, io: TrainerIO, resume = false): Promise<TrainResult> {
   const backend: BackendInfo = await initBackend(rawOptions.backend);
-  const workers = resolveWorkers(rawOptions.workers, backend.name);
-  const label = workersLabel(backend.label, workers);
   const dir = runDir(project, run);
   const checkpointDir = path.join(dir, 'checkpoint');
   const { labels, train: trainSet, validation } = await samplesFor(project, rawOptions.level);
   if (labels.length < 2) throw new Error(`training needs at least 2 categories with active items (found ${labels.length}${rawOptions.level ? ` at level ${rawOptions.level}` : ''})`);
   if (trainSet.length === 0) throw new Error('no training items: import a dataset and keep some items active');
   const options = resolveTrainOptions(rawOptions, DEFAULT_IMAGE_SIZE[rawOptions.model as ModelName]);
+  const workers = resolveWorkers(rawOptions.workers, backend.name, options.batchSize);
+  const label = workersLabel(backend.label, workers);
   const stepsPerEpoch = batchCount(trainSet.length, options.batchSize);
   const totalSteps = options.epochs * stepsPerEpoch;
 

@@ -23,7 +23,7 @@ export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; bu
       <label>batch size {num('batchSize')}</label>
       <label title="sum the gradients of this many batches into one step: a larger effective batch than fits in memory (the learning rate is scaled by it)">accumulate batches {num('accumulate')}</label>
       {(o.accumulate ?? 1) > 1 && <span className="muted" data-testid="train-effective-batch">effective batch {(o.batchSize ?? 32) * (o.accumulate ?? 1)}</span>}
-      <label title="data-parallel threads on the CPU backends, each with a copy of the model and a share of every batch; empty: one per core (1 on a GPU)">worker threads <input type="number" min={1} value={o.workers ?? ''} placeholder="one per core" onChange={(e) => set('workers', e.target.value === '' ? undefined : Number(e.target.value))} data-testid="train-workers" /></label>
+      <label title="data-parallel threads on the CPU backends, each with a copy of the model and a share of every batch; empty: one per core, at most one per 16 examples of the batch (1 on a GPU)">worker threads <input type="number" min={1} value={o.workers ?? ''} placeholder="one per core" onChange={(e) => set('workers', e.target.value === '' ? undefined : Number(e.target.value))} data-testid="train-workers" /></label>
       <label>optimizer <select value={o.optimizer} onChange={(e) => set('optimizer', e.target.value as Options['optimizer'])}>
         <option value="adam">Adam</option>
         <option value="rmsprop">RMSProp (reference)</option>

@@ -5,7 +5,7 @@
  * replica built from the same topology has the same order, so weights travel by position,
  * not by name (tfjs suffixes names differently in each thread).
  */
-import os from 'node:os';
+import { workersPerBackend } from '../cores.js';
 import type { BackendName } from '../tf.js';
 import { tf } from '../tf.js';
 
@@ -61,17 +61,19 @@ export function sameLayout(a: Layout, b: Layout): boolean {
 }
 
 /**
- * The CPU backends whose kernels run on one thread (WASM, plain JS): one gradient worker per
- * core pays off there. libtensorflow (tfjs-node) and the GPU backends parallelise inside, so
- * they train in the trainer's own thread unless asked otherwise.
+ * Below this many examples per worker and step, a worker's share of the work costs less than
+ * moving the weights and gradients for it (about 45 ms a step for the small CNN), so a small
+ * batch trains on fewer workers than there are cores: a batch of 8 on one thread.
  */
-export function defaultWorkers(backend: BackendName): number {
-  return backend === 'wasm' || backend === 'cpu' ? os.availableParallelism() : 1;
-}
+export const MIN_EXAMPLES_PER_WORKER = 16;
 
-/** The worker count a run uses, or a one-line refusal for a GPU backend (one device, one replica). */
-export function resolveWorkers(asked: number | undefined, backend: BackendName): number {
-  if (asked === undefined) return defaultWorkers(backend);
+/**
+ * The worker count a run uses: what was asked, or by default one per core on the CPU backends
+ * while each gets MIN_EXAMPLES_PER_WORKER examples of the batch; a one-line refusal for a GPU
+ * backend (one device, one replica).
+ */
+export function resolveWorkers(asked: number | undefined, backend: BackendName, batchSize: number): number {
+  if (asked === undefined) return Math.max(1, Math.min(workersPerBackend(backend), Math.floor(batchSize / MIN_EXAMPLES_PER_WORKER)));
   if (!Number.isInteger(asked) || asked < 1) throw new Error(`workers must be a whole number of at least 1 (got ${asked})`);
   if (asked > 1 && (backend === 'webgpu' || backend === 'tensorflow-gpu')) throw new Error(`--workers ${asked} is for the CPU backends (wasm, cpu, tensorflow): the ${backend} backend trains on one GPU with one model replica; leave --workers out or use --workers 1`);
   return asked;
