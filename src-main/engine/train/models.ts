@@ -167,21 +167,29 @@ function inceptionV3({ classes, imageSize, auxHead = false, dropout = 0.2 }: Mod
 }
 
 /**
- * Transfer learning: a pretrained backbone (its classifier cut off at the last layer with a
- * 4-D or 2-D output before the end), frozen, with a new head for our categories.
- * `trainableTop` unfreezes that many of the backbone's last layers.
+ * What a pretrained model sees in an image: the model cut before its classifier (walking back
+ * past the dense, softmax, dropout, flatten and pooling layers at the end that give a 2-D
+ * output), its output average-pooled (4-D) or flattened to [batch, features]. `cut` is the
+ * index of the last layer kept. Transfer learning puts a new head on it; the review embeds with it.
  */
-export function withNewHead(backbone: tf.LayersModel, classes: number, trainableTop = 0, dropout = 0.2): tf.LayersModel {
+export function backboneFeatures(backbone: tf.LayersModel): { cut: number; features: SymbolicTensor } {
   const layers = backbone.layers;
   let cut = layers.length - 1;
-  // drop the old classifier: walk back past dense/softmax/dropout/flatten/pooling layers at the end
   while (cut > 0 && /dense|softmax|dropout|activation|flatten|pool/i.test(layers[cut]!.getClassName()) && layers[cut]!.outputShape.length <= 2) cut--;
-  const features = layers[cut]!.output as SymbolicTensor;
-  layers.forEach((layer, i) => (layer.trainable = i > cut - trainableTop && i <= cut && trainableTop > 0));
-  let x = features;
-  if ((features.shape as number[]).length === 4) x = L.globalAveragePooling2d({ name: 'head_pool' }).apply(x) as SymbolicTensor;
-  else if ((features.shape as number[]).length !== 2) x = L.flatten({ name: 'head_flatten' }).apply(x) as SymbolicTensor;
-  x = L.dropout({ rate: dropout, name: 'head_dropout' }).apply(x) as SymbolicTensor;
+  let features = layers[cut]!.output as SymbolicTensor;
+  if ((features.shape as number[]).length === 4) features = L.globalAveragePooling2d({ name: 'head_pool' }).apply(features) as SymbolicTensor;
+  else if ((features.shape as number[]).length !== 2) features = L.flatten({ name: 'head_flatten' }).apply(features) as SymbolicTensor;
+  return { cut, features };
+}
+
+/**
+ * Transfer learning: a pretrained backbone (backboneFeatures), frozen, with a new head for our
+ * categories. `trainableTop` unfreezes that many of the backbone's last layers.
+ */
+export function withNewHead(backbone: tf.LayersModel, classes: number, trainableTop = 0, dropout = 0.2): tf.LayersModel {
+  const { cut, features } = backboneFeatures(backbone);
+  backbone.layers.forEach((layer, i) => (layer.trainable = i > cut - trainableTop && i <= cut && trainableTop > 0));
+  const x = L.dropout({ rate: dropout, name: 'head_dropout' }).apply(features) as SymbolicTensor;
   const logits = L.dense({ units: classes, name: 'head_logits' }).apply(x) as SymbolicTensor;
   return tf.model({ inputs: backbone.inputs, outputs: logits, name: `${backbone.name}_transfer` });
 }
