@@ -2,17 +2,23 @@
  * `npm run device-check -- [--json] [--backends webgpu,wasm]`: for every training backend that
  * loads here, the adapter or device, a gradient check against the CPU backend on a small stack
  * (conv, depthwise conv, batch norm, dense, softmax cross-entropy), and training images/s for
- * the small CNN at 32 px and MobileNetV2 at 96 px (batch 32, timed steps after warm-up;
- * MobileNetV2 is left out where its first step takes over 20 s), beside PyTorch on the CPU when
- * `python3 -c "import torch"` works. Each backend runs in its own process (a failing native
- * backend cannot take the others down).
+ * the small CNN at 32 px, MobileNetV2 at 96 and 224 px and Inception-v3 at 299 px (batch 32, a
+ * few timed steps after warm-up; a model whose first step takes over a minute on a CPU backend
+ * is left out), beside PyTorch with the same architectures and batch on the CPU and, where it
+ * has one, the CUDA GPU, when `python3 -c "import torch"` works (torchvision for the two large
+ * models). Each backend runs in its own process (a failing native backend cannot take the
+ * others down). `npm run device-bundle` packs it, with Node.js, for a machine that has neither
+ * Node.js nor a registry (scripts/device-bundle.ts); bundled, it finds its WASM files beside it.
  */
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { buildModel, type ModelName } from '../src-main/engine/train/models.js';
 import { initBackend, tf, type BackendName } from '../src-main/engine/train/tf.js';
 
 const BACKENDS: BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+/** true in the device bundle (one .mjs file beside its WASM binaries), false under tsx */
+const BUNDLED = !import.meta.filename.endsWith('.ts');
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const childOf = args.indexOf('--child');
@@ -88,32 +94,46 @@ async function speed(backend: string, model: ModelName, imageSize: number, batch
   }
 }
 
+/** The models timed, as the issue asks: [model, image size]. */
+const TIMED: [ModelName, number][] = [['small-cnn', 32], ['mobilenet-v2', 96], ['mobilenet-v2', 224], ['inception-v3', 299]];
+
 async function child(backend: BackendName): Promise<Result> {
   try {
+    if (BUNDLED) (await import('@tensorflow/tfjs-backend-wasm')).setWasmPaths(`${import.meta.dirname}/`);
     const info = await initBackend(backend);
     const gradientError = await gradientCheck(backend);
-    const speeds = [await speed(backend, 'small-cnn', 32, 32, 60_000), await speed(backend, 'mobilenet-v2', 96, 32, 20_000)];
+    const onGpu = backend === 'tensorflow-gpu' || (backend === 'webgpu' && info.adapter?.software === false); // a software adapter is a CPU
+    const speeds: Speed[] = [];
+    for (const [model, size] of TIMED) speeds.push(await speed(backend, model, size, 32, onGpu ? 300_000 : 60_000));
     return { backend, ok: true, label: info.label, adapter: info.adapter ?? null, gradientError, speeds };
   } catch (err) {
     return { backend, ok: false, error: (err as Error).message.split('\n')[0] };
   }
 }
 
-/** The small CNN in PyTorch (same layers and batch) on the CPU, images/s; null without torch. */
-function pytorch(): { imagesPerSec: number; threads: number } | null {
-  const script = `
-import time, torch, torch.nn as nn
-m = nn.Sequential(nn.Conv2d(3,32,3,padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32,64,3,padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64*8*8,128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128,10))
-opt = torch.optim.RMSprop(m.parameters(), lr=1e-3); x = torch.randn(32,3,32,32); y = torch.arange(32) % 10
-def step():
-    opt.zero_grad(); loss = nn.functional.cross_entropy(m(x), y); loss.backward(); opt.step()
-step(); step(); t = time.perf_counter()
-for _ in range(20): step()
-print(20*32/(time.perf_counter()-t), torch.get_num_threads())`;
-  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) return null;
-  const [ips, threads] = r.stdout.trim().split(/\s+/).map(Number);
-  return { imagesPerSec: ips!, threads: threads! };
+interface TorchSpeed { model: ModelName; imageSize: number; batch: number; device: 'cpu' | 'cuda'; threads?: number; imagesPerSec: number | null; note?: string }
+
+/** The PyTorch reference script: beside the bundle, or in the repository's benchmarks. */
+const TORCH_SCRIPT = BUNDLED ? path.join(import.meta.dirname, 'torch_train.py') : path.join(import.meta.dirname, '../test/bench/torch_train.py');
+
+/** The same models in PyTorch, on the CPU (every core) and on CUDA where torch sees a GPU; null without torch. */
+function pytorch(): TorchSpeed[] | null {
+  const probe = spawnSync('python3', ['-c', 'import torch; print(int(torch.cuda.is_available()))'], { encoding: 'utf8', timeout: 120_000 });
+  if (probe.status !== 0) return null;
+  const devices: TorchSpeed['device'][] = probe.stdout.trim() === '1' ? ['cuda', 'cpu'] : ['cpu'];
+  const speeds: TorchSpeed[] = [];
+  for (const device of devices) {
+    for (const [model, imageSize] of TIMED) {
+      const steps = device === 'cuda' ? 20 : model === 'small-cnn' ? 20 : 3;
+      const r = spawnSync('python3', [TORCH_SCRIPT, model, String(imageSize), '32', String(steps), String(os.availableParallelism()), device], { encoding: 'utf8', timeout: 600_000 });
+      const line = r.stdout.trim().split('\n').pop() ?? '';
+      if (r.status === 0 && line.startsWith('{')) {
+        const out = JSON.parse(line) as { images_per_sec: number; threads: number };
+        speeds.push({ model, imageSize, batch: 32, device, threads: out.threads, imagesPerSec: out.images_per_sec });
+      } else speeds.push({ model, imageSize, batch: 32, device, imagesPerSec: null, note: (r.stderr.trim().split('\n').pop() ?? r.error?.message ?? 'failed').slice(0, 200) });
+    }
+  }
+  return speeds;
 }
 
 if (childOf >= 0) {
@@ -124,7 +144,8 @@ if (childOf >= 0) {
   const only = args.includes('--backends') ? args[args.indexOf('--backends') + 1]!.split(',') : BACKENDS;
   const results: Result[] = [];
   for (const b of only) {
-    const r = spawnSync(process.execPath, [path.join(import.meta.dirname, '../bin/run-ts.mjs'), import.meta.filename, '--child', b], { encoding: 'utf8', timeout: 600_000 });
+    const self = BUNDLED ? [import.meta.filename] : [path.join(import.meta.dirname, '../bin/run-ts.mjs'), import.meta.filename];
+    const r = spawnSync(process.execPath, [...self, '--child', b], { encoding: 'utf8', timeout: 1_800_000 });
     const line = r.stdout.trim().split('\n').pop() ?? '';
     results.push(line.startsWith('{') ? (JSON.parse(line) as Result) : { backend: b, ok: false, error: `exited ${r.status ?? r.signal}: ${r.stderr.split('\n').filter((l) => l.trim() && !/^=+$|Hi, looks like|tfjs-node for more/.test(l)).pop() ?? ''}` });
     if (!json) {
@@ -137,6 +158,7 @@ if (childOf >= 0) {
     }
   }
   const torch = pytorch();
-  if (json) process.stdout.write(`${JSON.stringify({ backends: results, pytorch: torch ? { device: 'cpu', model: 'small-cnn', imageSize: 32, batch: 32, ...torch } : null }, null, 2)}\n`);
-  else console.log(torch ? `PyTorch (CPU, ${torch.threads} threads): small-cnn 32 px, batch 32: ${torch.imagesPerSec.toFixed(1)} images/s` : 'PyTorch: not installed (python3 -c "import torch" fails)');
+  if (json) process.stdout.write(`${JSON.stringify({ backends: results, pytorch: torch }, null, 2)}\n`);
+  else if (!torch) console.log('PyTorch: not installed (python3 -c "import torch" fails)');
+  else for (const t of torch) console.log(`PyTorch ${t.device === 'cuda' ? 'CUDA' : `CPU, ${t.threads ?? '?'} threads`}: ${t.model} ${t.imageSize} px, batch ${t.batch}: ${t.imagesPerSec === null ? `not measured (${t.note})` : `${t.imagesPerSec.toFixed(1)} images/s`}`);
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""The PyTorch reference for the training benchmark: the same architectures as Shiwake's
-small CNN and MobileNetV2, the same batch size, synthetic images, CPU only.
-usage: torch_train.py <small-cnn|mobilenet-v2> <image-size> <batch> <steps> <threads>
-prints {"images_per_sec": x, "images_per_cpu_sec": y, "threads": n} (CPU time of all the process's threads)"""
+"""The PyTorch reference for the training benchmark and the device check: the same architectures
+as Shiwake's small CNN and MobileNetV2 (Inception-v3 from torchvision, when it is installed),
+the same batch size, synthetic images, on the CPU or a CUDA GPU.
+usage: torch_train.py <small-cnn|mobilenet-v2|inception-v3> <image-size> <batch> <steps> <threads> [cpu|cuda]
+prints {"images_per_sec": x, "images_per_cpu_sec": y, "threads": n, "device": d} (CPU time of all the process's threads)"""
 import json, sys, time
 
 import torch
@@ -54,11 +55,19 @@ def mobilenet_v2(classes, alpha=1.0):
 
 def main():
     name, size, batch, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    device = sys.argv[6] if len(sys.argv) > 6 else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        sys.exit("no CUDA GPU for PyTorch here")
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = small_cnn(10, size) if name == "small-cnn" else mobilenet_v2(10)
-    x = torch.randn(batch, 3, size, size)
-    y = torch.randint(0, 10, (batch,))
+    if name == "inception-v3":
+        from torchvision.models import inception_v3  # only this model needs torchvision
+        model = inception_v3(num_classes=10, aux_logits=False, init_weights=True)
+    else:
+        model = small_cnn(10, size) if name == "small-cnn" else mobilenet_v2(10)
+    model = model.to(device)
+    x = torch.randn(batch, 3, size, size, device=device)
+    y = torch.randint(0, 10, (batch,), device=device)
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
 
@@ -68,14 +77,20 @@ def main():
         loss.backward()
         opt.step()
 
+    def sync():
+        if device == "cuda":
+            torch.cuda.synchronize()
+
     for _ in range(2):
         step()
+    sync()
     t = time.perf_counter()
     cpu = time.process_time()
     for _ in range(steps):
         step()
+    sync()
     wall, cpu = time.perf_counter() - t, time.process_time() - cpu
-    print(json.dumps({"images_per_sec": batch * steps / wall, "images_per_cpu_sec": batch * steps / cpu, "threads": torch.get_num_threads()}))
+    print(json.dumps({"images_per_sec": batch * steps / wall, "images_per_cpu_sec": batch * steps / cpu, "threads": torch.get_num_threads(), "device": device}))
 
 
 if __name__ == "__main__":
