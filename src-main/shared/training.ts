@@ -9,7 +9,8 @@ export interface TrainOptions {
   model: TrainModel;
   imageSize?: number;
   epochs?: number;
-  batchSize?: number;
+  /** 'auto': the largest that fits on a GPU, the fastest on the CPU (see engine/train/batchProbe.ts) */
+  batchSize?: number | 'auto';
   optimizer?: OptimizerName;
   learningRate?: number;
   schedule?: ScheduleName;
@@ -33,6 +34,10 @@ export interface TrainOptions {
   name?: string;
   /** gradient accumulation: sum the gradients of this many batches into one step (effective batch = batchSize x accumulate) */
   accumulate?: number;
+  /** the batch one optimizer step should see at least: accumulate = ceil(effectiveBatch / batchSize) (it overrides accumulate) */
+  effectiveBatch?: number;
+  /** how an auto batch was chosen: written by the trainer with the batch it chose, so a resumed run keeps it */
+  batchProbe?: BatchProbe;
   backend?: BackendChoice;
   /** data-parallel gradient workers (threads) on the CPU backends; default one per core there, 1 on the GPU backends */
   workers?: number;
@@ -41,10 +46,25 @@ export interface TrainOptions {
 }
 
 export type TrainEvent =
-  | { type: 'start'; run: string; backend: string; model: string; labels: number; train: number; validation: number; stepsPerEpoch: number; totalSteps: number; resumedAt: number; note?: string; workers?: number }
+  | { type: 'start'; run: string; backend: string; model: string; labels: number; train: number; validation: number; stepsPerEpoch: number; totalSteps: number; resumedAt: number; batchSize?: number; effectiveBatch?: number; batchProbe?: BatchProbe; note?: string; workers?: number }
   | { type: 'step'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; loss: number; top1: number; top5: number; lr: number; imagesPerSec: number; eta: number }
   | { type: 'epoch'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; val_loss: number | null; val_top1: number | null; val_top5: number | null }
-  | { type: 'done'; run: string; state: 'done' | 'stopped'; model_dir: string; top1: number | null; top5: number | null; backend: string; level: number | null; batch_size: number; effective_batch: number }
+  | { type: 'done'; run: string; state: 'done' | 'stopped'; model_dir: string; top1: number | null; top5: number | null; backend: string; level: number | null; batch_size: number; effective_batch: number; batch_probe?: BatchProbe | null }
   | { type: 'error'; run: string; message: string }
   /** the first run on a GPU newer than libtensorflow's kernels compiles them (minutes): shown with the time elapsed until the first step */
   | { type: 'preparing'; run: string; gpu: string; message: string };
+
+/** How `--batch-size auto` chose the batch: by memory on a GPU backend, by images/s on the CPU ones. */
+export interface BatchProbe {
+  method: 'memory' | 'speed';
+  /** memory: the largest size that ran; speed: the fastest size for one model replica */
+  chosen: number;
+  /** memory: the smallest size that ran out of memory (null: none did up to the largest tried, 4096) */
+  failed_at: number | null;
+  /** the answer came from <SHIWAKE_HOME>/batch-probe.json, not a probe this time */
+  cached: boolean;
+  /** speed: worker threads, each given `chosen` examples of the batch */
+  workers?: number;
+  /** speed: images/s measured per size */
+  images_per_sec?: Record<string, number>;
+}

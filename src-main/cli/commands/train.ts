@@ -2,13 +2,20 @@ import { startTrainer } from '../../engine/train/runner.js';
 import { cudaReport } from '../../engine/train/cuda.js';
 import { rememberBackend } from '../../engine/train/probe.js';
 import { initBackend } from '../../engine/train/tf.js';
-import type { BackendChoice, OptimizerName, ScheduleName, TrainEvent, TrainModel, TrainOptions } from '../../shared/training.js';
+import type { BackendChoice, BatchProbe, OptimizerName, ScheduleName, TrainEvent, TrainModel, TrainOptions } from '../../shared/training.js';
 import { jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
 import { formatCount, formatDuration, printJson, say, UsageError } from '../output.js';
 
 const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
 const positive = (n: number): boolean => n > 0;
 const wholePositive = (n: number): boolean => Number.isInteger(n) && n > 0;
+
+/** "64 (effective 256; auto: the largest that fits, 72 ran out of memory)" */
+function batchText(batch: number, effective: number, probe: BatchProbe | null | undefined): string {
+  const how = !probe ? '' : probe.method === 'memory' ? `auto: the largest that fits${probe.failed_at ? `, ${probe.failed_at} ran out of memory` : ''}` : `auto: the fastest, ${probe.chosen} per worker thread`;
+  const parts = [effective !== batch ? `effective ${effective}` : '', how && `${how}${probe?.cached ? ', cached' : ''}`].filter(Boolean);
+  return `${batch}${parts.length ? ` (${parts.join('; ')})` : ''}`;
+}
 
 function oneOf<T extends string>(values: Record<string, unknown>, name: string, allowed: readonly T[]): T | undefined {
   const v = values[name];
@@ -20,7 +27,7 @@ function oneOf<T extends string>(values: Record<string, unknown>, name: string, 
 function describe(e: TrainEvent): string | undefined {
   switch (e.type) {
     case 'start':
-      return `run ${e.run}: ${e.model} on ${e.backend}; ${formatCount(e.train)} training and ${formatCount(e.validation)} validation images, ${e.labels} categories, ${formatCount(e.totalSteps)} steps${e.resumedAt ? `, resuming at step ${e.resumedAt}` : ''}${e.note ? e.note.split('\n').map((l) => `\nnote: ${l}`).join('') : ''}`;
+      return `run ${e.run}: ${e.model} on ${e.backend}; ${formatCount(e.train)} training and ${formatCount(e.validation)} validation images, ${e.labels} categories, ${formatCount(e.totalSteps)} steps${e.batchSize ? `, batch ${batchText(e.batchSize, e.effectiveBatch ?? e.batchSize, e.batchProbe)}` : ''}${e.resumedAt ? `, resuming at step ${e.resumedAt}` : ''}${e.note ? e.note.split('\n').map((l) => `\nnote: ${l}`).join('') : ''}`;
     case 'step':
       return `epoch ${e.epoch}/${e.epochs} step ${formatCount(e.step)}/${formatCount(e.totalSteps)}  loss ${e.loss.toFixed(4)}  top-1 ${pct(e.top1)}  top-5 ${pct(e.top5)}  lr ${e.lr.toPrecision(3)}  ${formatCount(e.imagesPerSec)} images/s  ${formatDuration(e.eta)} left`;
     case 'preparing':
@@ -34,7 +41,7 @@ function describe(e: TrainEvent): string | undefined {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size B] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--workers N] [--level N] [--accumulate K] [--name "<text>"] [--resume <run>] [--json]',
+  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size auto|B] [--effective-batch N] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--workers N] [--level N] [--accumulate K] [--name "<text>"] [--resume <run>] [--json]',
   summary: 'train a classifier on the split (and balance plan); Ctrl+C stops at a checkpoint, --resume continues',
   options: {
     ...projectOption, ...jsonOption, model: { type: 'string' }, 'image-size': { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
@@ -42,6 +49,7 @@ export const trainCommand: Command = {
     'fine-tune-layers': { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' }, seed: { type: 'string' }, 'log-every': { type: 'string' }, alpha: { type: 'string' }, 'aux-head': { type: 'boolean' }, augment: { type: 'string' },
     level: { type: 'string' }, name: { type: 'string' }, accumulate: { type: 'string' },
     workers: { type: 'string' },
+    'effective-batch': { type: 'string' },
   },
   run(values) {
     const resume = values.resume as string | undefined;
@@ -51,7 +59,7 @@ export const trainCommand: Command = {
       model,
       imageSize: optionalNumber(values, 'image-size', wholePositive, 'a size in pixels'),
       epochs: optionalNumber(values, 'epochs', wholePositive, 'a whole number'),
-      batchSize: optionalNumber(values, 'batch-size', wholePositive, 'a whole number'),
+      batchSize: values['batch-size'] === 'auto' ? 'auto' : optionalNumber(values, 'batch-size', wholePositive, 'auto or a whole number'),
       optimizer: oneOf<OptimizerName>(values, 'optimizer', ['rmsprop', 'adam', 'sgd']),
       learningRate: optionalNumber(values, 'learning-rate', positive, 'a positive number'),
       schedule: oneOf<ScheduleName>(values, 'schedule', ['constant', 'exponential', 'cosine']),
@@ -69,8 +77,11 @@ export const trainCommand: Command = {
       level: optionalNumber(values, 'level', wholePositive, 'a depth of the category tree from 1 (the top level)'),
       name: values.name as string | undefined,
       accumulate: optionalNumber(values, 'accumulate', wholePositive, 'a whole number of batches per step'),
+      effectiveBatch: optionalNumber(values, 'effective-batch', wholePositive, 'a whole number of examples per step'),
     };
     if (process.env.SHIWAKE_TEST_FAIL_AT_STEP) options.failAtStep = Number(process.env.SHIWAKE_TEST_FAIL_AT_STEP);
+    // both say how many batches a step sums: one answer only
+    if (options.accumulate !== undefined && options.effectiveBatch !== undefined) throw new UsageError('give --accumulate or --effective-batch, not both (--effective-batch N accumulates ceil(N / batch) batches)');
     return withProject(values, this, async (project) => {
       let preparing: NodeJS.Timeout | undefined;
       const handle = startTrainer(project, options, (e) => {
@@ -99,9 +110,9 @@ export const trainCommand: Command = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (last.type === 'error') throw new Error(`training failed: ${last.message} (run ${last.run}; the last checkpoint is kept)`);
-      const summary = { run: last.run, model_dir: last.model_dir, top1: last.top1, top5: last.top5, backend: last.backend, state: last.state, level: last.level, batch_size: last.batch_size, effective_batch: last.effective_batch };
+      const summary = { run: last.run, model_dir: last.model_dir, top1: last.top1, top5: last.top5, backend: last.backend, state: last.state, level: last.level, batch_size: last.batch_size, effective_batch: last.effective_batch, batch_probe: last.batch_probe ?? null };
       if (values.json) printJson(summary);
-      else say(`${last.state === 'done' ? 'Trained' : 'Stopped'} run ${last.run} on ${last.backend}: validation top-1 ${pct(last.top1)}, top-5 ${pct(last.top5)}${last.level ? ` at level ${last.level} of the tree` : ''}; batch ${last.batch_size}${last.effective_batch !== last.batch_size ? ` (effective ${last.effective_batch})` : ''}${last.state === 'done' ? `; model in ${last.model_dir}` : `; resume with --resume ${last.run}`}`);
+      else say(`${last.state === 'done' ? 'Trained' : 'Stopped'} run ${last.run} on ${last.backend}: validation top-1 ${pct(last.top1)}, top-5 ${pct(last.top5)}${last.level ? ` at level ${last.level} of the tree` : ''}; batch ${batchText(last.batch_size, last.effective_batch, last.batch_probe)}${last.state === 'done' ? `; model in ${last.model_dir}` : `; resume with --resume ${last.run}`}`);
       return last.state === 'done' ? 0 : 130;
     });
   },

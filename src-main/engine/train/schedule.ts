@@ -3,8 +3,10 @@ import type { OptimizerName, TrainOptions } from '../../shared/training.js';
 import { MODEL_NAMES, type ModelName } from './models.js';
 import { tf } from './tf.js';
 
-export type ResolvedOptions = Required<Omit<TrainOptions, 'backbone' | 'backend' | 'failAtStep' | 'model' | 'level' | 'name' | 'accumulate' | 'workers'>> & {
+export type ResolvedOptions = Required<Omit<TrainOptions, 'backbone' | 'backend' | 'failAtStep' | 'model' | 'level' | 'name' | 'accumulate' | 'workers' | 'batchSize' | 'effectiveBatch' | 'batchProbe'>> & {
   model: ModelName;
+  /** a number: the trainer resolves 'auto' (batchProbe.ts) before training */
+  batchSize: number;
   backbone?: string;
 };
 
@@ -17,7 +19,7 @@ export function resolveTrainOptions(o: TrainOptions, defaultImageSize: number): 
     model: o.model as ModelName,
     imageSize: o.imageSize ?? defaultImageSize,
     epochs: o.epochs ?? 10,
-    batchSize: o.batchSize ?? 32,
+    batchSize: o.batchSize === 'auto' ? 32 : (o.batchSize ?? 32), // auto: a placeholder until the trainer's probe
     optimizer,
     learningRate: o.learningRate ?? DEFAULT_LR[optimizer],
     schedule: o.schedule ?? (optimizer === 'rmsprop' ? 'exponential' : 'constant'),

@@ -12,6 +12,7 @@ import type { Project } from '../project.js';
 import { EventWriter } from './events.js';
 import { rollUpLabels } from './levels.js';
 import { accumulating } from './accumulate.js';
+import { chooseBatch } from './runBatch.js';
 import { buildModel, DEFAULT_IMAGE_SIZE, withNewHead, type ModelName } from './models.js';
 import { loadModel, saveModel } from './modelIO.js';
 import { labelMismatch, readCheckpointState, ResumeRefused, restoreCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint.js';
@@ -21,7 +22,7 @@ import { resolveWorkers, workersLabel } from './parallel/layout.js';
 import { ParallelTrainer } from './parallel/pool.js';
 import { evalLoss, stepLoss, topKHits } from './parallel/loss.js';
 import { initBackend, tf, type BackendInfo } from './tf.js';
-import type { TrainEvent, TrainOptions } from '../../shared/training.js';
+import type { BatchProbe, TrainEvent, TrainOptions } from '../../shared/training.js';
 import { learningRateAt, makeOptimizer, resolveTrainOptions } from './schedule.js';
 
 export interface TrainerIO {
@@ -43,6 +44,8 @@ export interface TrainResult {
   batch_size: number;
   /** batch_size x accumulate: the batch one optimizer step sees */
   effective_batch: number;
+  /** how --batch-size auto chose the batch (null: it was given) */
+  batch_probe: BatchProbe | null;
 }
 
 export function runDir(project: Project, run: string): string {
@@ -67,6 +70,9 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   const { labels, train: trainSet, validation } = await samplesFor(project, rawOptions.level);
   if (labels.length < 2) throw new Error(`training needs at least 2 categories with active items (found ${labels.length}${rawOptions.level ? ` at level ${rawOptions.level}` : ''})`);
   if (trainSet.length === 0) throw new Error('no training items: import a dataset and keep some items active');
+  // --batch-size auto and --effective-batch become numbers here (and in the run's stored options, for a resume)
+  const batch = await chooseBatch(project, run, rawOptions, backend, labels.length, trainSet.length, (message) => io.emit({ type: 'preparing', run, gpu: backend.device ?? backend.label, message }));
+  rawOptions = { ...rawOptions, batchSize: batch.batchSize, accumulate: batch.accumulate };
   const options = resolveTrainOptions(rawOptions, DEFAULT_IMAGE_SIZE[rawOptions.model as ModelName]);
   const workers = resolveWorkers(rawOptions.workers, backend.name, options.batchSize);
   const label = workersLabel(backend.label, workers);
@@ -102,7 +108,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   if (resume) project.runs.dropMetricsAfter(run, state.step);
   const trainEvents = new EventWriter(path.join(dir, 'train'));
   const validationEvents = new EventWriter(path.join(dir, 'validation'));
-  io.emit({ type: 'start', run, backend: label, workers, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step, ...(note ? { note } : {}) });
+  io.emit({ type: 'start', run, backend: label, workers, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step, batchSize: options.batchSize, effectiveBatch: options.batchSize * (rawOptions.accumulate ?? 1), ...(batch.probe ? { batchProbe: batch.probe } : {}), ...(note ? { note } : {}) });
 
   const jit = backend.name === 'tensorflow-gpu' && backend.device && jitPending(backend.device) ? backend.device : null;
   if (jit) io.emit({ type: 'preparing', run, gpu: jit, message: `preparing GPU kernels for ${jit} (first run only, can take many minutes)` });
@@ -175,7 +181,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   }
   const state2 = stopped ? 'stopped' : 'done';
   project.runs.setState(run, state2, { top1: last.top1, top5: last.top5, message: stopped ? `${io.stopReason?.() ? `${io.stopReason()}: ` : ''}stopped at step ${step}; resume continues from there` : null, pid: null });
-  return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: label, level: rawOptions.level ?? null, batch_size: options.batchSize, effective_batch: options.batchSize * (rawOptions.accumulate ?? 1) };
+  return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: label, level: rawOptions.level ?? null, batch_size: options.batchSize, effective_batch: options.batchSize * (rawOptions.accumulate ?? 1), batch_probe: batch.probe };
 }
 
 /**

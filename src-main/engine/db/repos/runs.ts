@@ -71,6 +71,11 @@ export class RunRepo {
     this.progressStmt.run(epoch, step, totalSteps, new Date().toISOString(), id);
   }
 
+  /** Replaces a run's stored options: the trainer records the batch it chose for `--batch-size auto`, so a resume keeps it. */
+  setOptions(id: string, options: unknown): void {
+    this.db.prepare('UPDATE runs SET options = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(options), new Date().toISOString(), id);
+  }
+
   addMetric(run: string, m: MetricRow): void {
     this.metricStmt.run({ run, ...m, at: new Date().toISOString() });
   }
