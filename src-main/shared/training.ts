@@ -22,9 +22,13 @@ export interface TrainOptions {
   backbone?: string;
   /** with a backbone: unfreeze this many of its top layers */
   fineTuneLayers?: number;
+  /** with a frozen backbone: compute its features of every image once, then train the head on them (no augmentation) */
+  cacheFeatures?: boolean;
+  /** with a backbone: the new head's dropout rate (default 0.2) */
+  headDropout?: number;
   alpha?: number;
   auxHead?: boolean;
-  /** training augmentation: the reference's crops (35-100% of the area), light (80-100%), or none; all flip */
+  /** training augmentation: the reference's crops (35-100% of the area) or light ones (80-100%), both with random flips; or none (the whole image, unflipped) */
   augment?: 'inception' | 'light' | 'none';
   seed?: number;
   logEvery?: number;
@@ -46,10 +50,12 @@ export interface TrainOptions {
 }
 
 export type TrainEvent =
-  | { type: 'start'; run: string; backend: string; model: string; labels: number; train: number; validation: number; stepsPerEpoch: number; totalSteps: number; resumedAt: number; batchSize?: number; effectiveBatch?: number; batchProbe?: BatchProbe; note?: string; workers?: number }
+  | { type: 'start'; run: string; backend: string; model: string; labels: number; train: number; validation: number; stepsPerEpoch: number; totalSteps: number; resumedAt: number; batchSize?: number; effectiveBatch?: number; batchProbe?: BatchProbe; note?: string; workers?: number; mode?: string }
+  /** the backbone's features being computed once, before a cached-features run's first epoch */
+  | { type: 'features'; run: string; done: number; total: number; imagesPerSec: number; eta: number }
   | { type: 'step'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; loss: number; top1: number; top5: number; lr: number; imagesPerSec: number; eta: number }
   | { type: 'epoch'; run: string; epoch: number; epochs: number; step: number; totalSteps: number; val_loss: number | null; val_top1: number | null; val_top5: number | null }
-  | { type: 'done'; run: string; state: 'done' | 'stopped'; model_dir: string; top1: number | null; top5: number | null; backend: string; level: number | null; batch_size: number; effective_batch: number; batch_probe?: BatchProbe | null }
+  | { type: 'done'; run: string; state: 'done' | 'stopped'; model_dir: string; top1: number | null; top5: number | null; backend: string; level: number | null; batch_size: number; effective_batch: number; batch_probe?: BatchProbe | null; mode?: string }
   | { type: 'error'; run: string; message: string }
   /** the first run on a GPU newer than libtensorflow's kernels compiles them (minutes): shown with the time elapsed until the first step */
   | { type: 'preparing'; run: string; gpu: string; message: string };

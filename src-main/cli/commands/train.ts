@@ -2,6 +2,7 @@ import { startTrainer } from '../../engine/train/runner.js';
 import { cudaReport } from '../../engine/train/cuda.js';
 import { rememberBackend } from '../../engine/train/probe.js';
 import { initBackend } from '../../engine/train/tf.js';
+import { transferProblem } from '../../shared/transfer.js';
 import type { BackendChoice, BatchProbe, OptimizerName, ScheduleName, TrainEvent, TrainModel, TrainOptions } from '../../shared/training.js';
 import { jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
 import { formatCount, formatDuration, printJson, say, UsageError } from '../output.js';
@@ -27,11 +28,13 @@ function oneOf<T extends string>(values: Record<string, unknown>, name: string, 
 function describe(e: TrainEvent): string | undefined {
   switch (e.type) {
     case 'start':
-      return `run ${e.run}: ${e.model} on ${e.backend}; ${formatCount(e.train)} training and ${formatCount(e.validation)} validation images, ${e.labels} categories, ${formatCount(e.totalSteps)} steps${e.batchSize ? `, batch ${batchText(e.batchSize, e.effectiveBatch ?? e.batchSize, e.batchProbe)}` : ''}${e.resumedAt ? `, resuming at step ${e.resumedAt}` : ''}${e.note ? e.note.split('\n').map((l) => `\nnote: ${l}`).join('') : ''}`;
+      return `run ${e.run}: ${e.model}${e.mode ? ` (${e.mode})` : ''} on ${e.backend}; ${formatCount(e.train)} training and ${formatCount(e.validation)} validation images, ${e.labels} categories, ${formatCount(e.totalSteps)} steps${e.batchSize ? `, batch ${batchText(e.batchSize, e.effectiveBatch ?? e.batchSize, e.batchProbe)}` : ''}${e.resumedAt ? `, resuming at step ${e.resumedAt}` : ''}${e.note ? e.note.split('\n').map((l) => `\nnote: ${l}`).join('') : ''}`;
     case 'step':
       return `epoch ${e.epoch}/${e.epochs} step ${formatCount(e.step)}/${formatCount(e.totalSteps)}  loss ${e.loss.toFixed(4)}  top-1 ${pct(e.top1)}  top-5 ${pct(e.top5)}  lr ${e.lr.toPrecision(3)}  ${formatCount(e.imagesPerSec)} images/s  ${formatDuration(e.eta)} left`;
     case 'preparing':
       return e.message;
+    case 'features':
+      return `backbone features ${formatCount(e.done)}/${formatCount(e.total)} images  ${formatCount(e.imagesPerSec)} images/s  ${formatDuration(e.eta)} left`;
     case 'epoch':
       return `epoch ${e.epoch}/${e.epochs} validation: loss ${e.val_loss?.toFixed(4) ?? '–'}  top-1 ${pct(e.val_top1)}  top-5 ${pct(e.val_top5)}`;
     default:
@@ -41,13 +44,13 @@ function describe(e: TrainEvent): string | undefined {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size auto|B] [--effective-batch N] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--workers N] [--level N] [--accumulate K] [--name "<text>"] [--resume <run>] [--json]',
+  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size auto|B] [--effective-batch N] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--cache-features] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--workers N] [--level N] [--accumulate K] [--name "<text>"] [--resume <run>] [--json]',
   summary: 'train a classifier on the split (and balance plan); Ctrl+C stops at a checkpoint, --resume continues',
   options: {
     ...projectOption, ...jsonOption, model: { type: 'string' }, 'image-size': { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
     optimizer: { type: 'string' }, 'learning-rate': { type: 'string' }, schedule: { type: 'string' }, 'label-smoothing': { type: 'string' }, backbone: { type: 'string' },
     'fine-tune-layers': { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' }, seed: { type: 'string' }, 'log-every': { type: 'string' }, alpha: { type: 'string' }, 'aux-head': { type: 'boolean' }, augment: { type: 'string' },
-    level: { type: 'string' }, name: { type: 'string' }, accumulate: { type: 'string' },
+    level: { type: 'string' }, name: { type: 'string' }, accumulate: { type: 'string' }, 'cache-features': { type: 'boolean' },
     workers: { type: 'string' },
     'effective-batch': { type: 'string' },
   },
@@ -66,6 +69,7 @@ export const trainCommand: Command = {
       labelSmoothing: optionalNumber(values, 'label-smoothing', (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
       backbone: values.backbone as string | undefined,
       fineTuneLayers: optionalNumber(values, 'fine-tune-layers', (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
+      cacheFeatures: values['cache-features'] === true ? true : undefined,
       backend: oneOf<BackendChoice>(values, 'backend', ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']),
       // data-parallel threads on the CPU backends (default: one per core there)
       workers: optionalNumber(values, 'workers', wholePositive, 'a whole number of worker threads'),
@@ -79,6 +83,8 @@ export const trainCommand: Command = {
       accumulate: optionalNumber(values, 'accumulate', wholePositive, 'a whole number of batches per step'),
       effectiveBatch: optionalNumber(values, 'effective-batch', wholePositive, 'a whole number of examples per step'),
     };
+    const transfer = transferProblem(options);
+    if (transfer) throw new UsageError(transfer);
     if (process.env.SHIWAKE_TEST_FAIL_AT_STEP) options.failAtStep = Number(process.env.SHIWAKE_TEST_FAIL_AT_STEP);
     // both say how many batches a step sums: one answer only
     if (options.accumulate !== undefined && options.effectiveBatch !== undefined) throw new UsageError('give --accumulate or --effective-batch, not both (--effective-batch N accumulates ceil(N / batch) batches)');
@@ -110,9 +116,9 @@ export const trainCommand: Command = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (last.type === 'error') throw new Error(`training failed: ${last.message} (run ${last.run}; the last checkpoint is kept)`);
-      const summary = { run: last.run, model_dir: last.model_dir, top1: last.top1, top5: last.top5, backend: last.backend, state: last.state, level: last.level, batch_size: last.batch_size, effective_batch: last.effective_batch, batch_probe: last.batch_probe ?? null };
+      const summary = { run: last.run, model_dir: last.model_dir, top1: last.top1, top5: last.top5, backend: last.backend, state: last.state, level: last.level, batch_size: last.batch_size, effective_batch: last.effective_batch, batch_probe: last.batch_probe ?? null, mode: last.mode };
       if (values.json) printJson(summary);
-      else say(`${last.state === 'done' ? 'Trained' : 'Stopped'} run ${last.run} on ${last.backend}: validation top-1 ${pct(last.top1)}, top-5 ${pct(last.top5)}${last.level ? ` at level ${last.level} of the tree` : ''}; batch ${batchText(last.batch_size, last.effective_batch, last.batch_probe)}${last.state === 'done' ? `; model in ${last.model_dir}` : `; resume with --resume ${last.run}`}`);
+      else say(`${last.state === 'done' ? 'Trained' : 'Stopped'} run ${last.run} on ${last.backend}: validation top-1 ${pct(last.top1)}, top-5 ${pct(last.top5)}${last.level ? ` at level ${last.level} of the tree` : ''}; batch ${batchText(last.batch_size, last.effective_batch, last.batch_probe)}${last.mode ? `; ${last.mode}` : ''}${last.state === 'done' ? `; model in ${last.model_dir}` : `; resume with --resume ${last.run}`}`);
       return last.state === 'done' ? 0 : 130;
     });
   },

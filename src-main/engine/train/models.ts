@@ -184,12 +184,14 @@ export function backboneFeatures(backbone: tf.LayersModel): { cut: number; featu
 
 /**
  * Transfer learning: a pretrained backbone (backboneFeatures), frozen, with a new head for our
- * categories. `trainableTop` unfreezes that many of the backbone's last layers.
+ * categories. `trainableTop` unfreezes that many of the backbone's last layers; `seed` fixes
+ * the head's initial weights.
  */
-export function withNewHead(backbone: tf.LayersModel, classes: number, trainableTop = 0, dropout = 0.2): tf.LayersModel {
+export function withNewHead(backbone: tf.LayersModel, classes: number, trainableTop = 0, dropout = 0.2, seed?: number): tf.LayersModel {
   const { cut, features } = backboneFeatures(backbone);
   backbone.layers.forEach((layer, i) => (layer.trainable = i > cut - trainableTop && i <= cut && trainableTop > 0));
   const x = L.dropout({ rate: dropout, name: 'head_dropout' }).apply(features) as SymbolicTensor;
-  const logits = L.dense({ units: classes, name: 'head_logits' }).apply(x) as SymbolicTensor;
+  // seeded: the same seed starts the same head, so two runs (cached features or not) can be compared
+  const logits = L.dense({ units: classes, name: 'head_logits', kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(x) as SymbolicTensor;
   return tf.model({ inputs: backbone.inputs, outputs: logits, name: `${backbone.name}_transfer` });
 }

@@ -1,7 +1,7 @@
 /**
  * The input pipeline: samples are decoded and resized by sharp (on libuv's worker threads,
  * off the trainer's thread) a few batches ahead of the trainer. Training takes a random crop
- * and flip; evaluation the central 87.5%. Pixels are scaled to [-1, 1] as in the reference.
+ * and flip (augment 'none': the whole image, unflipped); evaluation the central 87.5%. Pixels are scaled to [-1, 1] as in the reference.
  */
 import { CENTRAL_CROP, decodeForModel, type Crop } from '../images/modelInput.js';
 import { rng, shuffled } from '../../shared/random.js';
@@ -40,6 +40,8 @@ export interface BatchOptions {
   /** shuffle and augmentation seed (per epoch) */
   seed: number;
   augment?: Augment;
+  /** with `train`: false keeps the samples' order (a backbone's feature pass, which shuffles later) */
+  shuffle?: boolean;
   /** batches to skip at the start (resuming mid-epoch) */
   skip?: number;
   prefetch?: number;
@@ -53,13 +55,14 @@ export function batchCount(samples: number, batchSize: number): number {
 
 /** Yields batches in order while decoding up to `prefetch` batches ahead. */
 export async function* batches(samples: readonly Sample[], options: BatchOptions): AsyncGenerator<Batch> {
-  const order = options.train ? shuffled(samples, options.seed) : samples;
+  const order = options.train && options.shuffle !== false ? shuffled(samples, options.seed) : samples;
   const random = rng(options.seed ^ 0x5bd1e995);
   const { batchSize, imageSize } = options;
   const pixels = imageSize * imageSize * 3;
   const total = batchCount(order.length, batchSize);
   const plans = Array.from({ length: total }, (_, b) =>
-    order.slice(b * batchSize, (b + 1) * batchSize).map((s) => ({ s, crop: options.train ? randomCrop(random, options.augment ?? 'inception') : CENTRAL_CROP, flip: options.train && random() < 0.5 })),
+    // 'none' is no augmentation at all (no flip either): what a backbone's cached features see
+    order.slice(b * batchSize, (b + 1) * batchSize).map((s) => ({ s, crop: options.train ? randomCrop(random, options.augment ?? 'inception') : CENTRAL_CROP, flip: options.train && options.augment !== 'none' && random() < 0.5 })),
   );
   const make = async (b: number): Promise<Batch> => {
     const plan = plans[b]!;

@@ -7,6 +7,7 @@ import type { TrainEvent, TrainOptions } from '../../shared/training.js';
 import { isProcessAlive } from '../files.js';
 import { Project } from '../project.js';
 import { forkEntry } from './childEntry.js';
+import { transferProblem } from '../../shared/transfer.js';
 
 /** Starts the trainer process; Electron passes one that uses utilityProcess. */
 export type Launcher = () => { send(m: unknown): void; onMessage(fn: (m: unknown) => void): void; onExit(fn: (code: number | null, signal: string | null) => void): void; kill(): void };
@@ -45,7 +46,10 @@ export function startTrainer(project: Project, options: TrainOptions, onEvent: (
     const { failAtStep: _testHook, ...stored } = JSON.parse(row.options) as TrainOptions; // a test's simulated failure is not part of the run
     runOptions = { ...stored, ...stripUndefined(options), model: row.model as TrainOptions['model'] };
   } else {
-    run = newRunId(options.model);
+    // refused here, before a run exists, rather than as a failed run (the trainer checks again)
+    const problem = transferProblem(options);
+    if (problem) throw new Error(problem);
+    run = newRunId(options.backbone ? 'transfer' : options.model);
     project.runs.create(run, options.model, options, options.name?.trim() || null);
   }
   const child = launch();

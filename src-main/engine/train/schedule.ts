@@ -1,5 +1,6 @@
 /** Training defaults, optimizers and learning-rate schedules. */
 import type { OptimizerName, TrainOptions } from '../../shared/training.js';
+import { transferProblem } from '../../shared/transfer.js';
 import { MODEL_NAMES, type ModelName } from './models.js';
 import { tf } from './tf.js';
 
@@ -30,7 +31,9 @@ export function resolveTrainOptions(o: TrainOptions, defaultImageSize: number): 
     alpha: o.alpha ?? 1,
     auxHead: o.auxHead ?? false,
     // small images lose too much to the reference's aggressive crops
-    augment: o.augment ?? (o.model === 'small-cnn' ? 'light' : 'inception'),
+    augment: o.augment ?? (o.cacheFeatures ? 'none' : o.model === 'small-cnn' ? 'light' : 'inception'),
+    cacheFeatures: o.cacheFeatures ?? false,
+    headDropout: o.headDropout ?? 0.2,
     seed: o.seed ?? 42,
     logEvery: o.logEvery ?? 20,
     backbone: o.backbone,
@@ -38,6 +41,9 @@ export function resolveTrainOptions(o: TrainOptions, defaultImageSize: number): 
   const positive: (keyof ResolvedOptions)[] = ['imageSize', 'epochs', 'batchSize', 'learningRate', 'logEvery', 'alpha'];
   for (const k of positive) if (!(Number(r[k]) > 0)) throw new Error(`${k} must be positive (got ${String(r[k])})`);
   if (r.labelSmoothing < 0 || r.labelSmoothing >= 1) throw new Error(`labelSmoothing must be in [0, 1) (got ${r.labelSmoothing})`);
+  if (r.headDropout < 0 || r.headDropout >= 1) throw new Error(`headDropout must be in [0, 1) (got ${r.headDropout})`);
+  const transfer = transferProblem(o);
+  if (transfer) throw new Error(transfer);
   return r;
 }
 

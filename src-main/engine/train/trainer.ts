@@ -4,6 +4,7 @@
  * epoch (SQLite, TensorBoard events, and events to the parent), checkpoints each epoch and
  * on stop, and saves the final model with its labels and preprocessing.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { appliedPlan } from '../dataset/balance.js';
 import { itemFile } from '../dataset/sources.js';
@@ -22,6 +23,8 @@ import { resolveWorkers, workersLabel } from './parallel/layout.js';
 import { ParallelTrainer } from './parallel/pool.js';
 import { evalLoss, stepLoss, topKHits } from './parallel/loss.js';
 import { initBackend, tf, type BackendInfo } from './tf.js';
+import { cachedFeatures, evaluateFeatures, featureBatches, splitTransferModel } from './cachedFeatures.js';
+import { trainingMode } from '../../shared/transfer.js';
 import type { BatchProbe, TrainEvent, TrainOptions } from '../../shared/training.js';
 import { learningRateAt, makeOptimizer, resolveTrainOptions } from './schedule.js';
 
@@ -46,6 +49,8 @@ export interface TrainResult {
   effective_batch: number;
   /** how --batch-size auto chose the batch (null: it was given) */
   batch_probe: BatchProbe | null;
+  /** from scratch, fine-tuning the last N backbone layers, frozen backbone (head on cached features) */
+  mode: string;
 }
 
 export function runDir(project: Project, run: string): string {
@@ -74,10 +79,12 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   const batch = await chooseBatch(project, run, rawOptions, backend, labels.length, trainSet.length, (message) => io.emit({ type: 'preparing', run, gpu: backend.device ?? backend.label, message }));
   rawOptions = { ...rawOptions, batchSize: batch.batchSize, accumulate: batch.accumulate };
   const options = resolveTrainOptions(rawOptions, DEFAULT_IMAGE_SIZE[rawOptions.model as ModelName]);
-  const workers = resolveWorkers(rawOptions.workers, backend.name, options.batchSize);
+  // the head on cached features is one small matrix product per batch: worker threads would cost more than they save
+  const workers = options.cacheFeatures ? 1 : resolveWorkers(rawOptions.workers, backend.name, options.batchSize);
+  const mode = trainingMode(options);
   const label = workersLabel(backend.label, workers);
-  const stepsPerEpoch = batchCount(trainSet.length, options.batchSize);
-  const totalSteps = options.epochs * stepsPerEpoch;
+  let stepsPerEpoch = batchCount(trainSet.length, options.batchSize);
+  let totalSteps = options.epochs * stepsPerEpoch;
 
   let model: tf.LayersModel;
   let state: CheckpointState = { epoch: 0, step: 0, stepInEpoch: 0 };
@@ -89,6 +96,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   const note = [
     resume && !saved ? `run ${run} has no checkpoint yet (it ended before its first epoch finished): training starts again from step 0` : '',
     // the plan is followed as stored, but the user should know it no longer balances what is trained on
+    options.cacheFeatures ? `frozen backbone, head on cached features: the backbone's features of each image are computed once (the whole image, no augmentation) and kept in runs/${run}/features until the run is done` : '',
     stalePlan ? `the applied balance plan is stale (${stalePlan.slice(0, 3).join('; ')}${stalePlan.length > 3 ? `; and ${stalePlan.length - 3} more` : ''}): training follows it as stored; re-plan in Balance or with shiwake balance --replan` : '',
   ].filter(Boolean).join('\n') || undefined;
   if (saved) {
@@ -96,7 +104,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
     const mismatch = labelMismatch(state.labels, model.outputs[0]!.shape[1] as number, labels);
     if (mismatch) throw new ResumeRefused(`cannot resume run ${run}: ${mismatch}, and its outputs are numbered by category name, so it would go on training on shifted labels. Undo the change, or start a new run`);
   } else if (options.backbone) {
-    model = withNewHead(await loadModel(options.backbone), labels.length, options.fineTuneLayers);
+    model = withNewHead(await loadModel(options.backbone), labels.length, options.fineTuneLayers, options.headDropout, options.seed);
   } else {
     model = buildModel(options.model, { classes: labels.length, imageSize: options.imageSize, alpha: options.alpha, auxHead: options.auxHead });
   }
@@ -108,7 +116,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   if (resume) project.runs.dropMetricsAfter(run, state.step);
   const trainEvents = new EventWriter(path.join(dir, 'train'));
   const validationEvents = new EventWriter(path.join(dir, 'validation'));
-  io.emit({ type: 'start', run, backend: label, workers, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step, batchSize: options.batchSize, effectiveBatch: options.batchSize * (rawOptions.accumulate ?? 1), ...(batch.probe ? { batchProbe: batch.probe } : {}), ...(note ? { note } : {}) });
+  io.emit({ type: 'start', run, backend: label, workers, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step, batchSize: options.batchSize, effectiveBatch: options.batchSize * (rawOptions.accumulate ?? 1), ...(batch.probe ? { batchProbe: batch.probe } : {}), mode, ...(note ? { note } : {}) });
 
   const jit = backend.name === 'tensorflow-gpu' && backend.device && jitPending(backend.device) ? backend.device : null;
   if (jit) io.emit({ type: 'preparing', run, gpu: jit, message: `preparing GPU kernels for ${jit} (first run only, can take many minutes)` });
@@ -120,19 +128,29 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   const started = performance.now();
   let stopped = false;
   const skipped = new Set<string>();
+  const onSkip = (file: string, reason: string): void => {
+    if (skipped.size < 1000 && !skipped.has(file)) process.stderr.write(`left out of training (cannot be decoded): ${file}: ${reason}\n`);
+    skipped.add(file);
+  };
+  // cached features: the head trains on the backbone's outputs, computed once (or read back on resume)
+  const split = options.cacheFeatures ? splitTransferModel(model) : null;
+  const cache = split && (await cachedFeatures(path.join(dir, 'features'), options.backbone!, split.features, split.width, { train: trainSet, validation }, options.imageSize, options.batchSize, { run, emit: io.emit, stopRequested: io.stopRequested, onSkip }));
+  if (split && !cache) stopped = true;
+  if (cache) {
+    stepsPerEpoch = batchCount(cache.train.count, options.batchSize); // the images that decoded
+    totalSteps = options.epochs * stepsPerEpoch;
+  }
   for (let epoch = state.epoch; epoch < options.epochs && !stopped; epoch++) {
     const skip = epoch === state.epoch ? state.stepInEpoch : 0;
     let window = { loss: 0, top1: 0, top5: 0, n: 0, batches: 0, t: performance.now() };
     let stepInEpoch = skip;
     // the epoch's figures under the same tags as validation's, so TensorBoard overlays train/ and validation/ (as Keras writes them)
     const epochSum = { loss: 0, top1: 0, top5: 0, n: 0 };
-    const onSkip = (file: string, reason: string): void => {
-      if (skipped.size < 1000 && !skipped.has(file)) process.stderr.write(`left out of training (cannot be decoded): ${file}: ${reason}\n`);
-      skipped.add(file);
-    };
-    for await (const batch of batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed: options.seed + epoch * 7919, skip, onSkip, augment: options.augment })) {
+    const seed = options.seed + epoch * 7919;
+    const source = cache ? featureBatches(cache.train, options.batchSize, seed, skip) : batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed, skip, onSkip, augment: options.augment });
+    for await (const batch of source) {
       scheduled.learningRate = learningRateAt(options, step, epoch, totalSteps);
-      const stats = parallel ? await parallel.step(optimizer, batch, labels.length, options.labelSmoothing, k) : await trainStep(model, optimizer, batch, labels.length, options.labelSmoothing, k);
+      const stats = split ? await trainStep(split.head, optimizer, batch, labels.length, options.labelSmoothing, k) : parallel ? await parallel.step(optimizer, batch, labels.length, options.labelSmoothing, k) : await trainStep(model, optimizer, batch, labels.length, options.labelSmoothing, k);
       if (jit && step === state.step) markJitDone(jit);
       step++;
       stepInEpoch++;
@@ -156,7 +174,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
       }
     }
     if (stopped) break;
-    const v = await evaluate(model, validation, options.imageSize, options.batchSize, labels.length, k, parallel);
+    const v = cache ? await evaluateFeatures(split!.head, cache.validation, options.batchSize, labels.length, k) : await evaluate(model, validation, options.imageSize, options.batchSize, labels.length, k, parallel);
     last = { top1: v.top1, top5: v.top5 };
     project.runs.addMetric(run, { kind: 'validation', step, epoch: epoch + 1, loss: v.loss, top1: v.top1, top5: v.top5, lr: scheduled.learningRate, images_per_sec: null });
     if (epochSum.n > 0) trainEvents.scalars(epoch + 1, { epoch_loss: epochSum.loss / epochSum.n, epoch_accuracy: epochSum.top1 / epochSum.n, [`epoch_top${k}`]: epochSum.top5 / epochSum.n });
@@ -176,12 +194,13 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
     await saveModel(model, modelDir, {
       'labels.json': labels,
       'preprocessing.json': { imageSize: options.imageSize, channels: 3, scale: '[-1, 1] as x / 127.5 - 1', evalCrop: 0.875, resize: 'fill', output: 'logits: apply softmax for probabilities (shiwake classify does)' },
-      'training.json': { run, model: options.model, options, backend: label, workers, level: rawOptions.level ?? null },
+      'training.json': { run, model: options.model, options, backend: label, workers, level: rawOptions.level ?? null, mode },
     });
+    fs.rmSync(path.join(dir, 'features'), { recursive: true, force: true }); // a finished run resumes no more: its feature cache is spent
   }
   const state2 = stopped ? 'stopped' : 'done';
   project.runs.setState(run, state2, { top1: last.top1, top5: last.top5, message: stopped ? `${io.stopReason?.() ? `${io.stopReason()}: ` : ''}stopped at step ${step}; resume continues from there` : null, pid: null });
-  return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: label, level: rawOptions.level ?? null, batch_size: options.batchSize, effective_batch: options.batchSize * (rawOptions.accumulate ?? 1), batch_probe: batch.probe };
+  return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: label, level: rawOptions.level ?? null, batch_size: options.batchSize, effective_batch: options.batchSize * (rawOptions.accumulate ?? 1), batch_probe: batch.probe, mode };
 }
 
 /**
@@ -200,7 +219,9 @@ async function readStats(loss: tf.Scalar, logits: tf.Tensor2D, labels: Int32Arra
 function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: { xs: Float32Array; labels: Int32Array; size: number }, classes: number, smoothing: number, k: number) {
   const [loss, logits] = tf.tidy(() => {
     const imageSize = model.inputs[0]!.shape[1] as number;
-    const xs = tf.tensor4d(batch.xs, [batch.size, imageSize, imageSize, 3]);
+    // images, or a cached-features run's feature vectors for its head
+    const shape = model.inputs[0]!.shape.length === 2 ? [batch.size, model.inputs[0]!.shape[1] as number] : [batch.size, imageSize, imageSize, 3];
+    const xs = tf.tensor(batch.xs, shape);
     const ys = tf.tensor1d(batch.labels, 'int32');
     let logits: tf.Tensor2D | undefined;
     const loss = optimizer.minimize(() => {
