@@ -51,3 +51,16 @@ export async function withProject<T>(values: Record<string, unknown>, command: C
 
 export const projectOption = { project: { type: 'string' } } as const;
 export const jsonOption = { json: { type: 'boolean' } } as const;
+
+/** --backbone <folder-or-url> [--image-size S], the review's and duplicates' other source of embeddings than --run. */
+export const backboneOptions = { backbone: { type: 'string' }, 'image-size': { type: 'string' } } as const;
+
+export function backboneArgs(values: Record<string, unknown>, command: Command): { run?: string; backbone?: string; imageSize?: number } {
+  const run = values.run as string | undefined;
+  const backbone = values.backbone as string | undefined;
+  if (run !== undefined && backbone !== undefined) throw new UsageError(`--run and --backbone are exclusive: embed with a trained run or with a backbone\nusage: ${command.usage}`);
+  if (backbone === '') throw new UsageError(`--backbone needs a folder with model.json or an http(s) URL of one\nusage: ${command.usage}`);
+  const imageSize = optionalNumber(values, 'image-size', (n) => Number.isInteger(n) && n >= 8 && n <= 2048, 'a whole number of pixels from 8 to 2048');
+  if (imageSize !== undefined && backbone === undefined) throw new UsageError(`--image-size goes with --backbone (a trained run keeps its own)\nusage: ${command.usage}`);
+  return { run, backbone, imageSize };
+}

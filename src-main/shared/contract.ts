@@ -19,6 +19,8 @@ export const MAX_UPLOAD_MB = 32;
 const MAX_UPLOAD_BASE64 = Math.ceil((MAX_UPLOAD_MB * 1024 * 1024 * 4) / 3) + 4;
 const status = z.enum(['active', 'excluded', 'missing', 'broken']);
 const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
+/** embeddings from a pretrained backbone instead of a run: a folder with model.json or an http(s) URL of one; its input side when not fixed */
+const backboneArgs = { backbone: nonEmpty('the backbone (a folder or URL)').optional(), imageSize: z.number().int().min(8).max(2048).optional() };
 
 /** Items as a run's stored predictions see them (with `categoryId` as the label: "labelled A, predicted B"). */
 export const predictionFilter = z
@@ -132,7 +134,8 @@ export const methods = {
     .strict(),
   'train.stop': z.object({ run: nonEmpty('the run') }).strict(),
   'train.resume': z.object({ run: nonEmpty('the run') }).strict(),
-  'runs.list': z.object({}).strict(),
+  /** training runs, latest first; `backbones` adds the pseudo-runs (model 'backbone') that hold a pretrained backbone's review embeddings */
+  'runs.list': z.object({ backbones: z.boolean().optional() }).strict(),
   'runs.metrics': z.object({ run: nonEmpty('the run') }).strict(),
   /** rename or annotate a run: an empty string clears the field, an absent one keeps it */
   'runs.annotate': z.object({ run: nonEmpty('the run'), name: z.string().max(200).optional(), note: z.string().max(10000).optional() }).strict(),
@@ -166,7 +169,7 @@ export const methods = {
     .strict(),
   'model.export': z.object({ run: z.string().optional(), out: nonEmpty('the output folder') }).strict(),
   /** embeddings (incremental) then out-of-sample scores and the confident-learning ranking, as a job */
-  'review.start': z.object({ run: z.string().optional(), folds: z.number().int().min(2).max(20).optional(), method: z.enum(['kfold', 'knn']).optional() }).strict(),
+  'review.start': z.object({ run: z.string().optional(), ...backboneArgs, folds: z.number().int().min(2).max(20).optional(), method: z.enum(['kfold', 'knn']).optional() }).strict(),
   /** the ranked queue: optionally only items labelled in a category (and below) and/or suggested as one */
   'review.queue': z
     .object({
@@ -184,7 +187,7 @@ export const methods = {
   'review.summary': z.object({ run: nonEmpty('the run') }).strict(),
   /** duplicate groups, leaks first: exact (same bytes) and, with a run's embeddings, near (cosine >= threshold); `refresh` searches again (new items or embeddings) */
   'duplicates.list': z
-    .object({ run: z.string().optional(), threshold: z.number().gt(0).max(1).optional(), leakOnly: z.boolean().optional(), refresh: z.boolean().optional(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(500) })
+    .object({ run: z.string().optional(), ...backboneArgs, threshold: z.number().gt(0).max(1).optional(), leakOnly: z.boolean().optional(), refresh: z.boolean().optional(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(500) })
     .strict(),
   /** keep one item of each group and exclude the others, as one undoable batch */
   'duplicates.keepOne': z.object({ groups: z.array(z.object({ keep: id, members: z.array(id).min(2).max(100_000) }).strict()).min(1).max(100_000) }).strict(),

@@ -1,8 +1,8 @@
-/** review: rank the likely mislabels of the dataset with a finished run. */
+/** review: rank the likely mislabels of the dataset with a finished run or a pretrained backbone. */
 import { PredictionService } from '../../engine/predict/service.js';
 import { reviewQueue, reviewSummary, runReview } from '../../engine/review/reviewJob.js';
 import type { FoldHead } from '../../engine/review/scoring.js';
-import { jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
+import { backboneArgs, backboneOptions, jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
 import { cancelOnSignals } from '../cancel.js';
 import { formatCount, printJson, progressPrinter, say, UsageError } from '../output.js';
 
@@ -10,10 +10,11 @@ const PAGE = 5000;
 
 export const reviewCommand: Command = {
   name: 'review',
-  usage: 'shiwake review --project <dir> [--run <id>] [--folds 5] [--method kfold|knn] [--head discriminant|logistic] [--json]',
-  summary: 'rank the likely mislabelled items (out-of-sample scores from the run\'s embeddings, confident learning)',
-  options: { ...projectOption, ...jsonOption, run: { type: 'string' }, folds: { type: 'string' }, method: { type: 'string' }, head: { type: 'string' } },
+  usage: 'shiwake review --project <dir> [--run <id> | --backbone <folder-or-url> [--image-size S]] [--folds 5] [--method kfold|knn] [--head discriminant|logistic] [--json]',
+  summary: 'rank the likely mislabelled items (out-of-sample scores from the embeddings of a run or a pretrained backbone, confident learning)',
+  options: { ...projectOption, ...jsonOption, ...backboneOptions, run: { type: 'string' }, folds: { type: 'string' }, method: { type: 'string' }, head: { type: 'string' } },
   async run(values) {
+    const source = backboneArgs(values, this);
     const folds = optionalNumber(values, 'folds', (n) => Number.isInteger(n) && n >= 2 && n <= 20, 'a whole number from 2 to 20');
     const method = values.method as string | undefined;
     if (method !== undefined && method !== 'kfold' && method !== 'knn') throw new UsageError(`--method must be kfold or knn (got "${method}")`);
@@ -25,7 +26,7 @@ export const reviewCommand: Command = {
       const cancel = cancelOnSignals('stopping: the embeddings made so far are kept');
       const printer = progressPrinter('images', json && !process.stderr.isTTY);
       try {
-        const r = await runReview(project, service, values.run as string | undefined, { folds, method: method as 'kfold' | 'knn' | undefined, head: head as FoldHead | undefined, signal: cancel.signal, onProgress: printer.update });
+        const r = await runReview(project, service, source.run, { backbone: source.backbone, imageSize: source.imageSize, folds, method: method as 'kfold' | 'knn' | undefined, head: head as FoldHead | undefined, signal: cancel.signal, onProgress: printer.update });
         printer.done();
         if ('cancelled' in r) return 130;
         // one line per suspected item, most likely wrong first

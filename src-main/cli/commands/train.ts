@@ -1,4 +1,5 @@
 import { startTrainer } from '../../engine/train/runner.js';
+import { trainedRuns } from '../../engine/predict/backbone.js';
 import { cudaReport } from '../../engine/train/cuda.js';
 import { rememberBackend } from '../../engine/train/probe.js';
 import { initBackend } from '../../engine/train/tf.js';
@@ -131,7 +132,8 @@ export const runsCommand: Command = {
   options: { ...projectOption, ...jsonOption },
   run(values) {
     return withProject(values, this, (project) => {
-      const runs = project.runs.all().map((r) => ({
+      // a backbone's pseudo-run holds review embeddings, not a model: not listed among training runs
+      const runs = trainedRuns(project).map((r) => ({
         run: r.id, model: r.model, state: r.state, backend: r.backend, epoch: r.epoch, step: r.step, total_steps: r.total_steps,
         top1: r.top1, top5: r.top5, message: r.message, created_at: r.created_at, options: JSON.parse(r.options) as TrainOptions, name: r.name, note: r.note,
       }));

@@ -58,7 +58,8 @@ export async function evaluateItems(project: Project, run: string, labels: reado
       const item = items[n]!;
       if ('error' in a) return void failed.push({ path: item.path, error: a.error });
       const top = a.top.map(([index, p]): [number, number] => [map.stored(index), p]);
-      rows.push({ item_id: item.id, label_id: item.category_id, top1: top[0]![0], top1_prob: top[0]![1], label_prob: a.want, top_k: encodeTopK(top), size: item.size, mtime_ms: item.mtime_ms });
+      // a backbone answers with its embedding only: no prediction to store
+      if (top.length > 0) rows.push({ item_id: item.id, label_id: item.category_id, top1: top[0]![0], top1_prob: top[0]![1], label_prob: a.want, top_k: encodeTopK(top), size: item.size, mtime_ms: item.mtime_ms });
       if (a.embedding) embeddings.push({ item_id: item.id, size: item.size, mtime_ms: item.mtime_ms, ...quantize(a.embedding) });
     });
     project.predictions.save(run, rows);

@@ -1,7 +1,8 @@
 /**
  * One loaded model answering batches of files with softmax probabilities over all of its
- * categories. Runs inside a predictor worker thread (one backend instance per thread): the
- * engine never holds TensorFlow.js itself.
+ * categories (a trained run) or with embeddings only (a pretrained backbone, backboneModel.ts).
+ * Runs inside a predictor worker thread (one backend instance per thread): the engine never
+ * holds TensorFlow.js itself.
  */
 import { centralCrop, decodeForClassification } from '../images/classifyInput.js';
 import { loadModel } from '../train/modelIO.js';
@@ -35,59 +36,50 @@ export type Scored = { probs: Float32Array; embedding?: Float32Array; ms: number
 /** Embeddings wider than this are projected down (seeded Gaussian projection, Johnson-Lindenstrauss). */
 export const EMBEDDING_DIM = 256;
 
-export class LoadedModel {
-  /** the same network with two outputs: the features the classifier head reads, and the logits */
-  private readonly twoHeaded: tf.LayersModel;
+/** What the predictor's models share: files decoded into one batch in [-1, 1], and wide features projected down. */
+export abstract class BatchModel {
   private readonly project: tf.Tensor2D | null;
 
-  private constructor(
-    readonly folder: ModelFolder,
+  protected constructor(
     readonly backend: BackendInfo,
-    private readonly model: tf.LayersModel,
+    readonly imageSize: number,
+    private readonly evalCrop: number,
+    /** the width of the features the model embeds with */
+    featureWidth: number,
   ) {
-    const logits = model.outputs[0]!;
-    const features = logits.sourceLayer.input as tf.SymbolicTensor;
-    this.twoHeaded = tf.model({ inputs: model.inputs, outputs: [features, logits] });
-    const width = features.shape.slice(1).reduce((a: number, b) => a * (b ?? 1), 1);
-    this.project = width > EMBEDDING_DIM ? projection(width, EMBEDDING_DIM) : null;
+    this.project = featureWidth > EMBEDDING_DIM ? projection(featureWidth, EMBEDDING_DIM) : null;
   }
 
-  static async load(dir: string, backend?: BackendName): Promise<LoadedModel> {
-    const info = await initBackend(backend);
-    const folder = readModelFolder(dir);
-    const model = await loadModel(dir);
-    const out = model.outputs[0]!.shape;
-    if (out[out.length - 1] !== folder.labels.length) throw new Error(`the model in ${dir} has ${out[out.length - 1]} outputs but labels.json names ${folder.labels.length} categories`);
-    const loaded = new LoadedModel(folder, info, model);
-    await loaded.warmUp();
-    return loaded;
-  }
+  /** outputs per image (0: a backbone, which embeds only) */
+  abstract get classes(): number;
 
-  get classes(): number {
-    return this.folder.labels.length;
+  /** One batch through the network: probabilities [n, classes] and, when embedding, features [n, width]. */
+  protected abstract run(input: tf.Tensor4D, embed: boolean): Promise<{ probs: Float32Array; features: Float32Array; width: number }>;
+
+  /** Features as [n, at most EMBEDDING_DIM]: flattened, then projected when wider (call inside tf.tidy). */
+  protected embedding(features: tf.Tensor, n: number): tf.Tensor2D {
+    const flat = features.reshape([n, -1]) as tf.Tensor2D;
+    return this.project ? tf.matMul(flat, this.project) : flat;
   }
 
   /** The first call compiles kernels: pay it at load time, not on the user's first file. Reads are async throughout: WebGPU has no synchronous read in Node. */
-  private async warmUp(): Promise<void> {
-    const size = this.folder.preprocessing.imageSize;
-    const out = tf.tidy(() => this.model.predict(tf.zeros([1, size, size, 3])) as tf.Tensor);
-    await out.data();
-    out.dispose();
+  protected async warmUp(): Promise<void> {
+    const input = tf.zeros([1, this.imageSize, this.imageSize, 3]) as tf.Tensor4D;
+    await this.run(input, true);
+    input.dispose();
   }
 
   /** Decodes every file (in parallel, on libuv's pool) and runs the decodable ones as one batch. */
   async predict(files: readonly InputFile[], embed = false): Promise<Scored[]> {
-    const { imageSize: size, evalCrop } = this.folder.preprocessing;
-    const crop = centralCrop(evalCrop);
+    const size = this.imageSize;
+    const crop = centralCrop(this.evalCrop);
     const started = performance.now();
     const decoded = await Promise.all(
       files.map((f) => decodeForClassification(f.file, f.format, size, crop).then((rgb) => ({ rgb }), (err: Error) => ({ error: err.message }))),
     );
     const ok = decoded.flatMap((d, i) => ('rgb' in d ? [i] : []));
     const pixels = size * size * 3;
-    let probs: Float32Array = new Float32Array(0);
-    let features: Float32Array = new Float32Array(0);
-    let width = 0;
+    let out: { probs: Float32Array; features: Float32Array; width: number } = { probs: new Float32Array(0), features: new Float32Array(0), width: 0 };
     if (ok.length > 0) {
       const xs = new Float32Array(ok.length * pixels);
       ok.forEach((i, b) => {
@@ -95,29 +87,15 @@ export class LoadedModel {
         const base = b * pixels;
         for (let p = 0; p < pixels; p++) xs[base + p] = rgb[p]! / 127.5 - 1;
       });
-      const input = (): tf.Tensor4D => tf.tensor4d(xs, [ok.length, size, size, 3]);
-      if (embed) {
-        const [flat, soft] = tf.tidy(() => {
-          const [f, logits] = this.twoHeaded.predict(input()) as tf.Tensor[];
-          let flat = f!.reshape([ok.length, -1]) as tf.Tensor2D;
-          if (this.project) flat = tf.matMul(flat, this.project);
-          return [flat, tf.softmax(logits as tf.Tensor2D)] as const;
-        });
-        [features, probs] = (await Promise.all([flat.data(), soft.data()])) as [Float32Array, Float32Array];
-        width = flat.shape[1]!;
-        tf.dispose([flat, soft]);
-      } else {
-        const soft = tf.tidy(() => {
-          const out = this.model.predict(input()) as tf.Tensor | tf.Tensor[];
-          const logits = (Array.isArray(out) ? out[0]! : out) as tf.Tensor2D;
-          // the saved model ends in logits: softmax over every category, so the vector sums to 1
-          return tf.softmax(logits);
-        });
-        probs = (await soft.data()) as Float32Array;
-        soft.dispose();
+      const input = tf.tensor4d(xs, [ok.length, size, size, 3]);
+      try {
+        out = await this.run(input, embed);
+      } finally {
+        input.dispose();
       }
     }
     const ms = (performance.now() - started) / Math.max(1, files.length);
+    const { probs, features, width } = out;
     const classes = this.classes;
     const rows = new Map(ok.map((i, b) => [i, b]));
     return decoded.map((d, i) => {
@@ -127,5 +105,60 @@ export class LoadedModel {
       if (embed) scored.embedding = features.slice(b * width, (b + 1) * width);
       return scored;
     });
+  }
+}
+
+/** A trained run's model: softmax over every category, and the penultimate layer when embedding. */
+export class LoadedModel extends BatchModel {
+  /** the same network with two outputs: the features the classifier head reads, and the logits */
+  private readonly twoHeaded: tf.LayersModel;
+
+  private constructor(
+    readonly folder: ModelFolder,
+    backend: BackendInfo,
+    private readonly model: tf.LayersModel,
+    features: tf.SymbolicTensor,
+  ) {
+    super(backend, folder.preprocessing.imageSize, folder.preprocessing.evalCrop, features.shape.slice(1).reduce((a: number, b) => a * (b ?? 1), 1));
+    this.twoHeaded = tf.model({ inputs: model.inputs, outputs: [features, model.outputs[0]!] });
+  }
+
+  static async load(dir: string, backend?: BackendName): Promise<LoadedModel> {
+    const info = await initBackend(backend);
+    const folder = readModelFolder(dir);
+    const model = await loadModel(dir);
+    const out = model.outputs[0]!.shape;
+    if (out[out.length - 1] !== folder.labels.length) throw new Error(`the model in ${dir} has ${out[out.length - 1]} outputs but labels.json names ${folder.labels.length} categories`);
+    const logits = model.outputs[0]!;
+    const loaded = new LoadedModel(folder, info, model, logits.sourceLayer.input as tf.SymbolicTensor);
+    await loaded.warmUp();
+    return loaded;
+  }
+
+  get classes(): number {
+    return this.folder.labels.length;
+  }
+
+  protected async run(input: tf.Tensor4D, embed: boolean): Promise<{ probs: Float32Array; features: Float32Array; width: number }> {
+    const n = input.shape[0];
+    if (embed) {
+      const [flat, soft] = tf.tidy(() => {
+        const [f, logits] = this.twoHeaded.predict(input) as tf.Tensor[];
+        return [this.embedding(f!, n), tf.softmax(logits as tf.Tensor2D)] as const;
+      });
+      const [features, probs] = (await Promise.all([flat.data(), soft.data()])) as [Float32Array, Float32Array];
+      const width = flat.shape[1]!;
+      tf.dispose([flat, soft]);
+      return { probs, features, width };
+    }
+    const soft = tf.tidy(() => {
+      const out = this.model.predict(input) as tf.Tensor | tf.Tensor[];
+      const logits = (Array.isArray(out) ? out[0]! : out) as tf.Tensor2D;
+      // the saved model ends in logits: softmax over every category, so the vector sums to 1
+      return tf.softmax(logits);
+    });
+    const probs = (await soft.data()) as Float32Array;
+    soft.dispose();
+    return { probs, features: new Float32Array(0), width: 0 };
   }
 }

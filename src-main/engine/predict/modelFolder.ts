@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { RunRow } from '../db/repos/runs.js';
 import type { Project } from '../project.js';
 import type { RunBrief } from '../../shared/predict.js';
+import { isBackboneRun, notAClassifier } from './backbone.js';
 
 export interface Preprocessing {
   imageSize: number;
@@ -60,11 +61,12 @@ export function resolveRun(project: Project, run?: string): RunRow {
   if (run) {
     const row = project.runs.get(run);
     if (!row) throw new Error(`there is no run "${run}" in this project (shiwake runs lists them)`);
+    if (isBackboneRun(row)) throw notAClassifier(run);
     if (row.state !== 'done') throw new Error(`run ${run} has not finished (it is ${row.state}): ${row.state === 'running' ? 'wait for it to finish' : `resume it with "shiwake train --project ${project.dir} --resume ${run}"`}, or choose a finished run`);
     if (!fs.existsSync(path.join(runModelDir(project, run), 'model.json'))) throw new Error(`run ${run} has no saved model in ${runModelDir(project, run)}`);
     return row;
   }
-  const done = project.runs.all().filter((r) => r.state === 'done' && fs.existsSync(path.join(runModelDir(project, r.id), 'model.json')));
+  const done = project.runs.all().filter((r) => r.state === 'done' && !isBackboneRun(r) && fs.existsSync(path.join(runModelDir(project, r.id), 'model.json')));
   if (done.length === 0) throw new Error(`this project has no finished training run to classify with: train one first ("shiwake train --project ${project.dir} --model small-cnn")`);
   return done[0]!;
 }

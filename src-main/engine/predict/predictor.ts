@@ -8,6 +8,7 @@ import { forkEntry } from '../train/childEntry.js';
 import type { BackendName } from '../train/tf.js';
 import type { InputFile } from './inference.js';
 import type { PredictAnswer } from './predictorProcess.js';
+import type { BackboneOption } from './workerPool.js';
 
 export interface PredictorOptions {
   backend?: BackendName;
@@ -15,6 +16,8 @@ export interface PredictorOptions {
   workers?: number;
   /** at most this many (a few files do not need every core, and each worker costs a start) */
   maxWorkers?: number;
+  /** `dir` is a pretrained backbone's folder or URL: embeddings only (classes 0) */
+  backbone?: BackboneOption;
 }
 
 type Pending = { resolve: (r: PredictAnswer[]) => void; reject: (e: Error) => void };
@@ -30,6 +33,8 @@ export class Predictor {
     readonly backend: { name: BackendName; label: string },
     readonly classes: number,
     readonly workers: number,
+    /** the side of the images the model takes */
+    readonly imageSize: number,
   ) {
     child.on('message', (m: { type: string; id?: number; results?: PredictAnswer[]; message?: string }) => {
       if (m.id === undefined) return;
@@ -48,17 +53,17 @@ export class Predictor {
   /** Starts the process and loads the model in every worker; rejects with the reason it cannot. */
   static async open(dir: string, options: PredictorOptions = {}): Promise<Predictor> {
     const child = forkEntry(path.join(import.meta.dirname, 'predictorProcess.ts'), undefined, undefined, 'advanced');
-    const opened = await new Promise<{ backend: BackendName; label: string; classes: number; workers: number }>((resolve, reject) => {
-      child.once('message', (m: { type: string; message?: string; backend: BackendName; label: string; classes: number; workers: number }) =>
-        m.type === 'opened' ? resolve(m) : reject(new Error(`cannot load the model in ${dir}: ${m.message}`)),
+    const opened = await new Promise<{ backend: BackendName; label: string; classes: number; workers: number; imageSize: number }>((resolve, reject) => {
+      child.once('message', (m: { type: string; message?: string; backend: BackendName; label: string; classes: number; workers: number; imageSize: number }) =>
+        m.type === 'opened' ? resolve(m) : reject(new Error(options.backbone ? (m.message ?? `cannot load the backbone ${dir}`) : `cannot load the model in ${dir}: ${m.message}`)),
       );
       child.once('exit', (code, signal) => reject(new Error(`the predictor process ended while loading ${dir} (${signal ?? `exit code ${code}`})`)));
-      child.send({ type: 'open', dir, backend: options.backend, workers: options.workers, maxWorkers: options.maxWorkers });
+      child.send({ type: 'open', dir, backend: options.backend, workers: options.workers, maxWorkers: options.maxWorkers, backbone: options.backbone });
     }).catch((err: Error) => {
       child.kill('SIGKILL');
       throw err;
     });
-    return new Predictor(child, dir, { name: opened.backend, label: opened.label }, opened.classes, opened.workers);
+    return new Predictor(child, dir, { name: opened.backend, label: opened.label }, opened.classes, opened.workers, opened.imageSize);
   }
 
   get alive(): boolean {

@@ -7,7 +7,7 @@
  */
 import type { BackendName } from '../train/tf.js';
 import type { InputFile } from './inference.js';
-import { WorkerPool } from './workerPool.js';
+import { WorkerPool, type BackboneOption } from './workerPool.js';
 
 export interface PredictRequest {
   type: 'predict';
@@ -34,12 +34,12 @@ function topK(probs: Float32Array, k: number): [number, number][] {
 
 process.on('disconnect', () => process.exit(0)); // the engine is gone: so is our reason to run
 process.on('message', (message) => {
-  const m = message as { type: 'open'; dir: string; backend?: BackendName; workers?: number; maxWorkers?: number } | PredictRequest | { type: 'close' };
+  const m = message as { type: 'open'; dir: string; backend?: BackendName; workers?: number; maxWorkers?: number; backbone?: BackboneOption } | PredictRequest | { type: 'close' };
   if (m.type === 'open') {
-    WorkerPool.start(m.dir, { backend: m.backend, workers: m.workers, maxWorkers: m.maxWorkers }).then(
+    WorkerPool.start(m.dir, { backend: m.backend, workers: m.workers, maxWorkers: m.maxWorkers, backbone: m.backbone }).then(
       (p) => {
         pool = p;
-        send({ type: 'opened', backend: p.ready.backend, label: p.ready.label, classes: p.ready.classes, workers: p.size });
+        send({ type: 'opened', backend: p.ready.backend, label: p.ready.label, classes: p.ready.classes, imageSize: p.ready.imageSize, workers: p.size });
       },
       (err: Error) => send({ type: 'error', message: err.message }),
     );

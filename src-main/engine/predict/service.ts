@@ -12,6 +12,7 @@ import type { Project } from '../project.js';
 import type { BackendName } from '../train/tf.js';
 import { evaluateItems, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
 import { LabelMap, rollUp } from './labelMap.js';
+import { recordBackbone, type BackboneSource } from './backbone.js';
 import { readModelFolder, resolveRun, runBrief, runModelDir, type ModelFolder } from './modelFolder.js';
 import { Predictor, type PredictorOptions } from './predictor.js';
 import { effectiveLevel } from '../train/levels.js';
@@ -20,8 +21,10 @@ import { confusionMatrix, figures } from './report.js';
 const IDLE_MS = 10 * 60 * 1000;
 
 interface Warm {
-  run: string;
-  folder: ModelFolder;
+  /** the run, or a backbone's pseudo-run with the image size asked for */
+  key: string;
+  /** null for a backbone: it has no labels or preprocessing files */
+  folder: ModelFolder | null;
   predictor: Promise<Predictor>;
 }
 
@@ -40,18 +43,34 @@ export class PredictionService {
   async open(project: Project, run?: string): Promise<{ run: string; folder: ModelFolder; predictor: Predictor }> {
     const row = resolveRun(project, run);
     const dir = runModelDir(project, row.id);
-    if (!this.warm || this.warm.run !== row.id || !(await this.alive(this.warm))) {
+    const warm = await this.warmFor(row.id, () => ({ folder: readModelFolder(dir), predictor: Predictor.open(dir, this.options) }));
+    return { run: row.id, folder: warm.folder!, predictor: await warm.predictor };
+  }
+
+  /**
+   * Embeds items with a pretrained backbone, incrementally as evaluate does (no predictions:
+   * it has no classifier of ours). Its pseudo-run is recorded once the model has loaded.
+   */
+  async embedBackbone(project: Project, source: BackboneSource, imageSize: number | undefined, itemIds: readonly number[], options: EvaluateOptions = {}): Promise<EvaluateResult & { run: string }> {
+    const warm = await this.warmFor(`${source.run}|${imageSize ?? ''}`, () => ({ folder: null, predictor: Predictor.open(source.location, { ...this.options, backbone: { imageSize } }) }));
+    const predictor = await warm.predictor;
+    recordBackbone(project, source, predictor.imageSize);
+    const result = await evaluateItems(project, source.run, [], predictor, itemIds, { ...options, embed: true });
+    return { ...result, run: source.run };
+  }
+
+  /** The warm predictor of `key`, or a new one from `start` (closing the one before). */
+  private async warmFor(key: string, start: () => Omit<Warm, 'key'>): Promise<Warm> {
+    if (!this.warm || this.warm.key !== key || !(await this.alive(this.warm))) {
       this.close();
-      const folder = readModelFolder(dir);
-      const predictor = Predictor.open(dir, this.options);
-      this.warm = { run: row.id, folder, predictor };
-      predictor.catch(() => {
-        if (this.warm?.predictor === predictor) this.warm = null;
+      const warm = { key, ...start() };
+      this.warm = warm;
+      warm.predictor.catch(() => {
+        if (this.warm === warm) this.warm = null;
       });
     }
     this.touch();
-    const warm = this.warm!;
-    return { run: warm.run, folder: warm.folder, predictor: await warm.predictor };
+    return this.warm!;
   }
 
   private async alive(w: Warm): Promise<boolean> {

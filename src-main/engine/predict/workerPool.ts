@@ -35,8 +35,11 @@ interface Task {
   resolve: (r: Scored[]) => void;
 }
 
-function startWorker(dir: string, backend?: BackendName): Promise<{ worker: Worker; ready: Ready }> {
-  const worker = new Worker(BOOT, { workerData: { entry: ENTRY, dir, backend } });
+/** A backbone (dir is its folder or URL) embeds only, at its input size or the one given. */
+export type BackboneOption = { imageSize?: number };
+
+function startWorker(dir: string, backend?: BackendName, backbone?: BackboneOption): Promise<{ worker: Worker; ready: Ready }> {
+  const worker = new Worker(BOOT, { workerData: { entry: ENTRY, dir, backend, backbone } });
   return new Promise((resolve, reject) => {
     const onMessage = (m: { type: string; message?: string } & Ready): void => {
       worker.off('message', onMessage);
@@ -69,10 +72,12 @@ export class WorkerPool {
   }
 
   /** Starts one worker, learns its backend, then the rest (one per core on CPU backends). */
-  static async start(dir: string, options: { backend?: BackendName; workers?: number; maxWorkers?: number } = {}): Promise<WorkerPool> {
-    const first = await startWorker(dir, options.backend);
+  static async start(dir: string, options: { backend?: BackendName; workers?: number; maxWorkers?: number; backbone?: BackboneOption } = {}): Promise<WorkerPool> {
+    const first = await startWorker(dir, options.backend, options.backbone);
     const wanted = options.workers ?? Math.min(workersPerBackend(first.ready.backend), options.maxWorkers ?? Infinity);
-    const rest = await Promise.all(Array.from({ length: Math.max(0, wanted - 1) }, () => startWorker(dir, first.ready.backend)));
+    // the rest at the size the first found (a URL is fetched once more per worker, not asked again)
+    const backbone = options.backbone && { imageSize: first.ready.imageSize };
+    const rest = await Promise.all(Array.from({ length: Math.max(0, wanted - 1) }, () => startWorker(dir, first.ready.backend, backbone)));
     return new WorkerPool(first.ready, [first.worker, ...rest.map((r) => r.worker)]);
   }
 

@@ -1,7 +1,7 @@
 /**
- * The whole review of a run, from the engine: embeddings of every active item (incremental,
- * through the predictor's worker pool), then the scoring process; progress and cancel
- * throughout. Also the queue as the studio and the CLI read it.
+ * The whole review of a run (or of a pretrained backbone's embeddings), from the engine:
+ * embeddings of every active item (incremental, through the predictor's worker pool), then the
+ * scoring process; progress and cancel throughout. Also the queue as the studio and the CLI read it.
  */
 import path from 'node:path';
 import { forkEntry } from '../train/childEntry.js';
@@ -9,19 +9,54 @@ import type { ReviewCategorySummary, ReviewItem, ReviewQueue } from '../../share
 import type { Progress } from '../../shared/types.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import type { Project } from '../project.js';
+import { backboneSource, isBackboneRun, storedBackbone, type BackboneSource } from '../predict/backbone.js';
+import type { EvaluateResult } from '../predict/evaluate.js';
+import { resolveRun } from '../predict/modelFolder.js';
 import type { PredictionService } from '../predict/service.js';
 import type { ScoreOptions, ScoreSummary } from './scoring.js';
 
 export interface ReviewOptions extends ScoreOptions {
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** embed with a pretrained backbone (a folder with model.json, or an http(s) URL of one) instead of a run */
+  backbone?: string;
+  /** the backbone's input side when its model has no fixed one */
+  imageSize?: number;
+}
+
+/** Where the embeddings come from: a trained run, or a backbone (given, or the pseudo-run named as the run). */
+export interface EmbeddingSource {
+  run: string;
+  backbone?: BackboneSource;
+  imageSize?: number;
+}
+
+/** The source of a review or duplicate search; quick (nothing loads), so a bad choice fails before any job starts. */
+export function embeddingSource(project: Project, run: string | undefined, options: { backbone?: string; imageSize?: number } = {}): EmbeddingSource {
+  if (run !== undefined && options.backbone !== undefined) throw new Error('choose either a run or a backbone, not both');
+  if (options.backbone !== undefined) {
+    const backbone = backboneSource(options.backbone);
+    return { run: backbone.run, backbone, imageSize: options.imageSize };
+  }
+  const row = run === undefined ? undefined : project.runs.get(run);
+  if (row && isBackboneRun(row)) {
+    const stored = storedBackbone(row);
+    return { run: row.id, backbone: stored, imageSize: options.imageSize ?? stored.imageSize };
+  }
+  return { run: resolveRun(project, run).id };
+}
+
+/** Brings the source's embeddings of `ids` up to date (only new or changed items go through the model). */
+export function embedItems(project: Project, service: PredictionService, source: EmbeddingSource, ids: readonly number[], options: Pick<ReviewOptions, 'signal' | 'onProgress'>): Promise<EvaluateResult> {
+  const opts = { signal: options.signal, onProgress: options.onProgress };
+  return source.backbone ? service.embedBackbone(project, source.backbone, source.imageSize, ids, opts) : service.evaluate(project, source.run, ids, { ...opts, embed: true });
 }
 
 export async function runReview(project: Project, service: PredictionService, run: string | undefined, options: ReviewOptions = {}): Promise<(ScoreSummary & { run: string; embedded: number }) | { cancelled: true; run: string }> {
   const started = performance.now();
-  const runId = service.resolve(project, run);
-  const ids = project.review.activeItemIds();
-  const embedded = await service.evaluate(project, runId, ids, { embed: true, signal: options.signal, onProgress: options.onProgress });
+  const source = embeddingSource(project, run, options);
+  const runId = source.run;
+  const embedded = await embedItems(project, service, source, project.review.activeItemIds(), options);
   if (embedded.cancelled) return { cancelled: true, run: runId };
   const summary = await scoreInChild(project, runId, options);
   if (summary === null) return { cancelled: true, run: runId };

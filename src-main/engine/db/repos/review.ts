@@ -65,6 +65,11 @@ export class ReviewRepo {
     })();
   }
 
+  /** Forgets a run's embeddings (a backbone asked at another image size embeds anew). */
+  dropEmbeddings(run: string): void {
+    this.db.prepare('DELETE FROM embeddings WHERE run_id = ?').run(run);
+  }
+
   /** Every active item's embedding of a run with its current label, in item order. */
   *activeEmbeddings(run: string): Generator<{ item_id: number; category_id: number; scale: number; vector: Buffer }> {
     yield* this.db

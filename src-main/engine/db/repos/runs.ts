@@ -41,6 +41,17 @@ export class RunRepo {
     this.db.prepare("INSERT INTO runs (id, created_at, model, options, state, pid, updated_at, name) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)").run(id, now, model, JSON.stringify(options), process.pid, now, name);
   }
 
+  /**
+   * A pretrained backbone's pseudo-run (model 'backbone', state 'done'): it only holds the
+   * embeddings the review made with it. Created once; later calls update its options.
+   */
+  recordBackbone(id: string, name: string, note: string, options: unknown): void {
+    const now = new Date().toISOString();
+    this.db
+      .prepare("INSERT INTO runs (id, created_at, model, options, state, updated_at, name, note) VALUES (?, ?, 'backbone', ?, 'done', ?, ?, ?) ON CONFLICT(id) DO UPDATE SET options = excluded.options, updated_at = excluded.updated_at")
+      .run(id, now, JSON.stringify(options), now, name, note);
+  }
+
   /** Renames or annotates a run; an empty string clears the field, an absent one keeps it. */
   annotate(id: string, fields: { name?: string; note?: string }): RunRow {
     const row = this.get(id);

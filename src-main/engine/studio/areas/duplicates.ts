@@ -1,9 +1,11 @@
-/** Duplicates and leakage: groups (exact, and near by a run's embeddings), keep one, one split per group. */
+/** Duplicates and leakage: groups (exact, and near by a run's or a backbone's embeddings), keep one, one split per group. */
 import type { DuplicateGroupView, DuplicatePage } from '../../../shared/duplicates.js';
 import { putGroupsInOneSplit } from '../../dataset/groupSplit.js';
 import { plural } from '../../dataset/labels.js';
 import type { Project } from '../../project.js';
 import { DEFAULT_THRESHOLD, findDuplicates, keepOneOfEach, refreshGroups, type DuplicateReport, type DuplicateGroup } from '../../review/duplicates.js';
+import { PredictionService } from '../../predict/service.js';
+import { embedItems, embeddingSource, type EmbeddingSource } from '../../review/reviewJob.js';
 import { checkRunEmbeddings, embeddingsOfRun } from '../../review/runEmbeddings.js';
 import { edited, type AreaHandlers, type StudioContext } from '../context.js';
 
@@ -26,14 +28,20 @@ export function duplicatesArea(ctx: StudioContext): AreaHandlers<DuplicateMethod
   // members' status and split, so exclusions and split changes show at once; new items or
   // embeddings need a new search (`refresh`, the panel's "Search again").
   const searches = new Map<string, Search>();
-  ctx.onClose(() => searches.clear());
+  // a backbone given by folder or URL embeds the items first (incrementally), as the review does
+  const service = new PredictionService();
+  ctx.onClose(() => {
+    searches.clear();
+    service.close();
+  });
 
-  function search(project: Project, run: string | undefined, threshold: number): Search {
-    if (run) checkRunEmbeddings(project, run);
+  function search(project: Project, run: string | undefined, threshold: number, backbone?: EmbeddingSource): Search {
+    if (run && !backbone) checkRunEmbeddings(project, run);
     let settle = (): void => {};
     const s: Search = { project, job: null, done: new Promise<void>((resolve) => (settle = resolve)) };
-    const job = ctx.jobs.start('duplicates', run ? `Find duplicates (run ${run})` : 'Find identical files', async (signal, progress) => {
+    const job = ctx.jobs.start('duplicates', run ? `Find duplicates (${backbone?.backbone ? `backbone ${backbone.backbone.name}` : `run ${run}`})` : 'Find identical files', async (signal, progress) => {
       try {
+        if (backbone && (await embedItems(project, service, backbone, project.review.activeItemIds(), { signal, onProgress: progress })).cancelled) throw new Error('cancelled');
         const report = await findDuplicates(project, { embeddings: run ? embeddingsOfRun(project, run) : undefined, threshold, onProgress: progress, signal });
         s.report = report;
         return { cancelled: false, message: `${plural(report.groups.length, 'group')}, ${report.groups.filter((g) => g.leak).length} in both train and validation` };
@@ -55,16 +63,18 @@ export function duplicatesArea(ctx: StudioContext): AreaHandlers<DuplicateMethod
     'duplicates.list': async (a): Promise<DuplicatePage> => {
       const { project } = ctx.need();
       const threshold = a.threshold ?? DEFAULT_THRESHOLD;
-      const key = `${a.run ?? ''}|${threshold}`;
+      const backbone = a.backbone === undefined ? undefined : embeddingSource(project, a.run, { backbone: a.backbone, imageSize: a.imageSize });
+      const run = backbone?.run ?? a.run;
+      const key = `${run ?? ''}|${threshold}`;
       let s = searches.get(key);
       if (a.refresh || s?.project !== project || s.error) {
         if (s?.job != null && s.project === project) ctx.jobs.cancel(s.job);
-        s = search(project, a.run, threshold);
+        s = search(project, run, threshold, backbone);
         searches.set(key, s);
       }
       if (s.job !== null) await Promise.race([s.done, new Promise((resolve) => setTimeout(resolve, WAIT_MS))]);
       if (s.error) throw new Error(s.error);
-      const base = { near: a.run !== undefined, threshold, searching: s.job };
+      const base = { near: run !== undefined, threshold, searching: s.job };
       if (!s.report) return { ...base, total: 0, leaks: 0, groups: [] };
       const groups = refreshGroups(project, s.report.groups);
       const leaks = groups.filter((g) => g.leak);

@@ -2,7 +2,7 @@
 import type { GridItem } from '../../../shared/contract.js';
 import { PredictionService } from '../../predict/service.js';
 import { nearestInCategory } from '../../review/neighbours.js';
-import { keepLabels, reviewQueue, reviewSummary, runReview } from '../../review/reviewJob.js';
+import { embeddingSource, keepLabels, reviewQueue, reviewSummary, runReview } from '../../review/reviewJob.js';
 import type { Project } from '../../project.js';
 import { edited, type AreaHandlers, type StudioContext } from '../context.js';
 
@@ -22,9 +22,12 @@ export function reviewArea(ctx: StudioContext): AreaHandlers<ReviewMethods> {
   return {
     'review.start': (a) => {
       const { project } = ctx.need();
-      const run = service.resolve(project, a.run);
-      const job = ctx.jobs.start('review', `Find likely mislabels (${run})`, async (signal, progress) => {
-        const r = await runReview(project, service, run, { folds: a.folds, method: a.method, signal, onProgress: progress });
+      // checked before the job: a wrong run or backbone folder is an answer, not a failed job
+      const source = embeddingSource(project, a.run, { backbone: a.backbone, imageSize: a.imageSize });
+      const run = source.run;
+      const what = source.backbone ? `backbone ${source.backbone.name}` : run;
+      const job = ctx.jobs.start('review', `Find likely mislabels (${what})`, async (signal, progress) => {
+        const r = await runReview(project, service, a.backbone ? undefined : run, { backbone: a.backbone, imageSize: a.imageSize, folds: a.folds, method: a.method, signal, onProgress: progress });
         ctx.emit('onPredictionsChanged', { run });
         if ('cancelled' in r) return { cancelled: true, message: 'cancelled' };
         return { cancelled: false, message: `${r.suspected.toLocaleString('en-US')} of ${r.items.toLocaleString('en-US')} items look mislabelled (${r.method}, ${r.seconds.toFixed(1)} s)` };

@@ -2,6 +2,7 @@
 import type { RunSummary } from '../../../shared/contract.js';
 import type { TrainOptions } from '../../../shared/training.js';
 import type { RunRow } from '../../db/repos/runs.js';
+import { trainedRuns } from '../../predict/backbone.js';
 import { startTrainer, type TrainerHandle } from '../../train/runner.js';
 import { probeBackend } from '../../train/probe.js';
 import type { AreaHandlers, StudioContext } from '../context.js';
@@ -45,7 +46,8 @@ export function trainArea(ctx: StudioContext): AreaHandlers<TrainMethods> {
       handle?.stop();
       return handle !== undefined;
     },
-    'runs.list': () => ctx.need().project.runs.all().map(runSummary),
+    // the backbones' pseudo-runs (review embeddings, no model) only where asked: Review and Duplicates
+    'runs.list': (a) => (a.backbones ? ctx.need().project.runs.all() : trainedRuns(ctx.need().project)).map(runSummary),
     'runs.metrics': (a) => ctx.need().project.runs.metrics(a.run),
     'runs.annotate': (a) => runSummary(ctx.need().project.runs.annotate(a.run, { name: a.name, note: a.note })),
   };
