@@ -63,13 +63,13 @@ export type TrainEvent =
 /** How `--batch-size auto` chose the batch: by memory on a GPU backend, by images/s on the CPU ones. */
 export interface BatchProbe {
   method: 'memory' | 'speed';
-  /** memory: the largest size that ran; speed: the fastest size for one model replica */
+  /** memory: the largest size that ran; speed: the fastest size for one model replica (timed on one thread) */
   chosen: number;
   /** memory: the smallest size that ran out of memory (null: none did up to the largest tried, 4096) */
   failed_at: number | null;
   /** the answer came from <SHIWAKE_HOME>/batch-probe.json, not a probe this time */
   cached: boolean;
-  /** speed: worker threads, each given `chosen` examples of the batch */
+  /** speed: the worker threads the run trains on, when more than one (the batch is split among them) */
   workers?: number;
   /** speed: images/s measured per size */
   images_per_sec?: Record<string, number>;

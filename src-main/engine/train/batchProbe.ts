@@ -9,7 +9,8 @@
  * On the CPU backends speed decides (memory is the machine's, and large batches only cost
  * updates per epoch there): steps are timed on one model replica at 8, 16, 32... while each
  * doubling still gains 10% images/s (and a step stays under 5 s); the smallest size within 10%
- * of the best images/s wins, and the run's batch is that size per worker thread.
+ * of the best images/s wins, and the run's batch is that size times the replicas the run trains
+ * on (one worker thread per core on WASM and plain JS; parallel/layout.ts gives a small batch fewer).
  *
  * Either answer is cached (batchSearch.ts) per device, backend, model and image size.
  */
@@ -17,6 +18,7 @@ import os from 'node:os';
 import type { BatchProbe } from '../../shared/training.js';
 import { cachedProbe, largestThatFits, MAX_BATCH, OutOfMemory, rememberProbe, type CachedProbe } from './batchSearch.js';
 import { workersPerBackend } from './cores.js';
+import { resolveWorkers } from './parallel/layout.js';
 import { stepLoss } from './parallel/loss.js';
 import { makeOptimizer, type ResolvedOptions } from './schedule.js';
 import { tf, type BackendInfo } from './tf.js';
@@ -149,7 +151,7 @@ async function fastest(model: tf.LayersModel, optimizer: tf.Optimizer, max: numb
 /** The batch for `--batch-size auto`, from the cache or a probe; see the top of this file. */
 export async function autoBatch(s: AutoBatchSetup): Promise<AutoBatch> {
   const method: CachedProbe['method'] = GPU_BACKENDS.has(s.backend.name) || s.memoryLimit !== undefined ? 'memory' : 'speed';
-  // the speed probe times one replica: the run gives each worker thread that many examples
+  // the speed probe times one replica: the run gives each of its worker threads about that many examples
   const replicas = method === 'speed' ? (s.workers ?? workersPerBackend(s.backend.name)) : 1;
   const max = method === 'memory' ? MAX_BATCH : Math.max(1, Math.min(SPEED_MAX, Math.floor(s.trainSize / replicas)));
   const imageSize = s.options.imageSize;
@@ -175,5 +177,7 @@ export async function autoBatch(s: AutoBatchSetup): Promise<AutoBatch> {
   }
   // a batch larger than the training set would only be the whole set
   const batchSize = Math.max(1, Math.min(found.chosen * replicas, s.trainSize));
-  return { batchSize, probe: { method, chosen: found.chosen, failed_at: found.failed_at, cached, ...(replicas > 1 ? { per_worker: found.chosen, workers: replicas } : {}), ...(found.images_per_sec ? { images_per_sec: found.images_per_sec } : {}) } };
+  // the threads the run will have (a small batch gets fewer than the cores: parallel/layout.ts)
+  const workers = method === 'speed' ? resolveWorkers(s.workers, s.backend.name, batchSize) : 1;
+  return { batchSize, probe: { method, chosen: found.chosen, failed_at: found.failed_at, cached, ...(workers > 1 ? { workers } : {}), ...(found.images_per_sec ? { images_per_sec: found.images_per_sec } : {}) } };
 }

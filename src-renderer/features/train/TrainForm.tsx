@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Args } from '../../../src-main/shared/contract';
+import { BatchFields } from './BatchFields';
 
 type Options = Args<'train.start'>;
 const SIZES: Record<Options['model'], number> = { 'small-cnn': 32, 'mobilenet-v2': 96, 'inception-v3': 299 };
@@ -8,7 +9,7 @@ const SIZES: Record<Options['model'], number> = { 'small-cnn': 32, 'mobilenet-v2
 export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; busy: boolean }) {
   const [o, setO] = useState<Options>({ model: 'small-cnn', imageSize: 32, epochs: 10, batchSize: 32, optimizer: 'adam', learningRate: 0.001, schedule: 'constant', labelSmoothing: 0.1 });
   const set = <K extends keyof Options>(k: K, v: Options[K]): void => setO((prev) => ({ ...prev, [k]: v }));
-  const num = (k: 'imageSize' | 'epochs' | 'batchSize' | 'learningRate' | 'labelSmoothing' | 'accumulate') => (
+  const num = (k: 'imageSize' | 'epochs' | 'learningRate' | 'labelSmoothing') => (
     <input type="number" value={o[k] ?? ''} step="any" onChange={(e) => set(k, e.target.value === '' ? undefined : Number(e.target.value))} data-testid={`train-${k}`} />
   );
   return (
@@ -20,9 +21,7 @@ export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; bu
       </select></label>
       <label>image size {num('imageSize')}</label>
       <label>epochs {num('epochs')}</label>
-      <label>batch size {num('batchSize')}</label>
-      <label title="sum the gradients of this many batches into one step: a larger effective batch than fits in memory (the learning rate is scaled by it)">accumulate batches {num('accumulate')}</label>
-      {(o.accumulate ?? 1) > 1 && <span className="muted" data-testid="train-effective-batch">effective batch {(o.batchSize ?? 32) * (o.accumulate ?? 1)}</span>}
+      <BatchFields o={o} set={set} />
       <label title="data-parallel threads on the CPU backends, each with a copy of the model and a share of every batch; empty: one per core, at most one per 16 examples of the batch (1 on a GPU)">worker threads <input type="number" min={1} value={o.workers ?? ''} placeholder="one per core" onChange={(e) => set('workers', e.target.value === '' ? undefined : Number(e.target.value))} data-testid="train-workers" /></label>
       <label>optimizer <select value={o.optimizer} onChange={(e) => set('optimizer', e.target.value as Options['optimizer'])}>
         <option value="adam">Adam</option>

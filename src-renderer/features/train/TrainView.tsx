@@ -4,6 +4,7 @@ import { call } from '../../api/transport';
 import { useNavigation } from '../../components/navigation';
 import { useNotify } from '../../components/Toasts';
 import { ModelExport } from './ModelExport';
+import { RunBatch } from './RunBatch';
 import { RunCharts } from './RunCharts';
 import { RunsCompare } from './RunsCompare';
 import { RunsTable } from './RunsTable';
@@ -24,6 +25,7 @@ export function TrainView({ active }: { active: boolean }) {
   const running = runs.data?.find((r) => r.state === 'running') ?? null;
   const shown = selected ?? running?.run ?? runs.data?.[0]?.run ?? null;
   const { metrics, live } = useRunMetrics(shown);
+  const shownRun = runs.data?.find((r) => r.run === shown) ?? null;
   const fail = (e: Error): void => notify(e.message, { kind: 'error' });
   useEvent('onTrainEvent', (e) => {
     if (e.type === 'start' && e.note) notify(e.note);
@@ -43,6 +45,7 @@ export function TrainView({ active }: { active: boolean }) {
         </section>
         <section className="panel grow">
           <h3>{shown ? `Run ${shown}` : 'No runs yet'}</h3>
+          {shownRun && <RunBatch run={shownRun} />}
           {running?.run === shown && !live && <p className="muted" data-testid="train-progress-starting">starting…</p>}
           {live && live.run === shown && running?.run === shown && (
             <p data-testid="train-progress">
