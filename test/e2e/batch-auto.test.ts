@@ -16,6 +16,8 @@ import { chromiumPresent, openStudio, toastSaying, type StudioSession } from './
 const haveChromium = chromiumPresent();
 const tmp = tempDir();
 const projectDir = path.join(tmp, 'project');
+// the studio's trainer finds its batch cache here (spawnShiwake passes this process's environment on)
+process.env.SHIWAKE_HOME = path.join(tmp, 'home');
 let session: StudioSession | undefined;
 let page: Page;
 
