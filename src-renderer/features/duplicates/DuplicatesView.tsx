@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { DuplicateGroupView } from '../../../src-main/shared/duplicates';
 import { useQuery } from '../../api/hooks';
 import { call } from '../../api/transport';
-import { useFinishedRuns } from '../../components/RunPicker';
+import { BackboneLocationFields, backboneArgs, NEW_BACKBONE, SourceSelect, useEmbeddingSources, type BackboneInput } from '../../components/EmbeddingSource';
 import { useNotify } from '../../components/Toasts';
 import { undoBatchAction } from '../browse/undoBatch';
 import { DuplicateGroupCard } from './DuplicateGroupCard';
@@ -11,22 +11,28 @@ const PAGE = 50;
 const EXACT_ONLY = '';
 
 /**
- * Duplicates: groups of identical files and (with a run whose embeddings the review computed)
- * near-identical pictures; groups in both train and validation are leaks. Two actions on the
+ * Duplicates: groups of identical files and (with a run or backbone whose embeddings the review
+ * computed, or a pretrained backbone given here) near-identical pictures; groups in both train
+ * and validation are leaks. Two actions on the
  * groups shown: keep one of each and exclude the rest (undoable), and put each into one split.
  */
 export function DuplicatesView({ active }: { active: boolean }) {
   const notify = useNotify();
-  const { runs } = useFinishedRuns(active);
+  const { runs, backbones } = useEmbeddingSources(active);
   const [run, setRun] = useState(EXACT_ONLY);
+  // a backbone typed here: its search embeds the items first (a job), then looks for near duplicates
+  const [typed, setTyped] = useState<BackboneInput>({ backbone: '', imageSize: '' });
+  const [searched, setSearched] = useState<BackboneInput | null>(null);
+  const newBackbone = run === NEW_BACKBONE;
+  const source = newBackbone ? (searched ? backboneArgs(searched) : null) : run ? { run } : {};
   const [threshold, setThreshold] = useState(0.97);
   const [leakOnly, setLeakOnly] = useState(false);
   const [offset, setOffset] = useState(0);
   const [refresh, setRefresh] = useState(0);
   const [kept, setKept] = useState<Record<number, number>>({});
-  useEffect(() => setOffset(0), [run, threshold, leakOnly]);
+  useEffect(() => setOffset(0), [run, threshold, leakOnly, searched]);
 
-  const args = active ? { ...(run ? { run, threshold } : {}), leakOnly, offset, limit: PAGE, ...(refresh ? { refresh: true } : {}) } : null;
+  const args = active && source ? { ...source, ...(run ? { threshold } : {}), leakOnly, offset, limit: PAGE, ...(refresh ? { refresh: true } : {}) } : null;
   // a long search is a job: its end (or any job's) asks again
   const page = useQuery('duplicates.list', args, ['onLabelsChanged', 'onJobDone']);
   // a refresh searches once; later pages read the new result
@@ -54,13 +60,14 @@ export function DuplicatesView({ active }: { active: boolean }) {
       <div className="toolbar">
         <label>
           find{' '}
-          <select value={run} onChange={(e) => setRun(e.target.value)} data-testid="dup-run">
-            <option value={EXACT_ONLY}>identical files only</option>
-            {runs.map((r) => (
-              <option key={r.run} value={r.run}>near duplicates by run {r.run}</option>
-            ))}
-          </select>
+          <SourceSelect runs={runs} backbones={backbones} value={run} onChange={setRun} none="identical files only" testid="dup-run" />
         </label>
+        {newBackbone && <BackboneLocationFields value={typed} onChange={setTyped} onSubmit={() => typed.backbone.trim() && setSearched(typed)} />}
+        {newBackbone && (
+          <button className="primary" disabled={typed.backbone.trim() === ''} onClick={() => setSearched(typed)} data-testid="dup-backbone-search" title="embed every item with this backbone (a job), then find near duplicates">
+            Find near duplicates
+          </button>
+        )}
         {run && (
           <label title="cosine similarity of the run's embeddings at or above which two pictures are near duplicates">
             similarity ≥ <input type="number" min={0.5} max={1} step={0.005} value={threshold} onChange={(e) => Number(e.target.value) > 0 && Number(e.target.value) <= 1 && setThreshold(Number(e.target.value))} style={{ width: 70 }} />
@@ -73,7 +80,7 @@ export function DuplicatesView({ active }: { active: boolean }) {
         {d && (
           <span data-testid="dup-summary">
             <b>{d.total.toLocaleString()}</b> {d.total === 1 ? 'group' : 'groups'}{leakOnly ? ' (leaks)' : ''} · <b>{d.leaks.toLocaleString()}</b> {d.leaks === 1 ? 'leak' : 'leaks'}
-            {!d.near && <span className="muted"> · identical files only: choose a reviewed run for near duplicates</span>}
+            {!d.near && <span className="muted"> · identical files only: choose a reviewed run or a backbone for near duplicates</span>}
           </span>
         )}
       </div>

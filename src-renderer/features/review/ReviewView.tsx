@@ -2,7 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { useEvent, useQuery } from '../../api/hooks';
 import { call } from '../../api/transport';
 import { useNavigation } from '../../components/navigation';
-import { RunPicker, shortDate, useFinishedRuns } from '../../components/RunPicker';
+import { BackboneLocationFields, backboneArgs, NEW_BACKBONE, SourceSelect, useChosenSource, useEmbeddingSources, type BackboneInput } from '../../components/EmbeddingSource';
+import { shortDate } from '../../components/RunPicker';
 import { useNotify } from '../../components/Toasts';
 import { MovePalette } from '../browse/MovePalette';
 import { NextStrip } from './NextStrip';
@@ -13,11 +14,14 @@ import { useReviewQueue } from './useReviewQueue';
 
 const ANY = '';
 
-/** Review: the items a run's out-of-sample scores rank as most likely mislabelled, one at a time, decided with one key each. */
+/** Review: the items a run's (or a pretrained backbone's) out-of-sample scores rank as most likely mislabelled, one at a time, decided with one key each. */
 export function ReviewView({ active }: { active: boolean }) {
   const notify = useNotify();
   const nav = useNavigation();
-  const { runs, run, setRun, error: runsError } = useFinishedRuns(active);
+  const { runs, backbones, error: runsError } = useEmbeddingSources(active);
+  const { run, chosen, setChosen: setRun } = useChosenSource(runs, backbones);
+  const [typed, setTyped] = useState<BackboneInput>({ backbone: '', imageSize: '' });
+  const newBackbone = chosen === NEW_BACKBONE;
   const tree = useQuery('categories.tree', active ? {} : null, ['onLabelsChanged']);
   const sortedTree = useMemo(() => [...(tree.data ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)), [tree.data]);
   const [labelled, setLabelled] = useState<number | null>(null);
@@ -47,11 +51,13 @@ export function ReviewView({ active }: { active: boolean }) {
   const decisions = useDecisions({ active, queue, item, paletteOpen: palette, setPalette, moveCursor });
 
   const start = (): void => {
-    if (!run) return;
-    void call('review.start', { run }).then(
+    if (newBackbone ? typed.backbone.trim() === '' : !run) return;
+    void call('review.start', newBackbone ? backboneArgs(typed) : { run: run! }).then(
       (r) => {
         setJob(r.job);
-        notify(`Finding likely mislabels with run ${r.run}: progress is in the status bar`);
+        // the backbone's pseudo-run holds its embeddings and scores: show its queue
+        if (newBackbone) setRun(r.run);
+        notify(`Finding likely mislabels with ${newBackbone ? 'the backbone' : 'run'} ${r.run}: progress is in the status bar`);
       },
       (e: Error) => notify(e.message, { kind: 'error' }),
     );
@@ -62,8 +68,11 @@ export function ReviewView({ active }: { active: boolean }) {
   return (
     <div className="review" data-testid="review-view">
       <div className="toolbar">
-        <RunPicker runs={runs} run={run} onChange={setRun} />
-        <button className={scored ? '' : 'primary'} disabled={!run || job !== null} onClick={start} data-testid="review-start" title="score every item out of sample and rank the likely mislabels (a job)">
+        <label>
+          embeddings from <SourceSelect runs={runs} backbones={backbones} value={chosen} onChange={setRun} testid="review-source" />
+        </label>
+        {newBackbone && <BackboneLocationFields value={typed} onChange={setTyped} onSubmit={start} />}
+        <button className={scored ? '' : 'primary'} disabled={(newBackbone ? typed.backbone.trim() === '' : !run) || job !== null} onClick={start} data-testid="review-start" title="score every item out of sample and rank the likely mislabels (a job)">
           {job !== null ? 'Finding likely mislabels…' : scored ? 'Score again' : 'Find likely mislabels'}
         </button>
         <CategorySelect label="labelled" value={labelled} onChange={setLabelled} options={sortedTree} testid="review-filter-labelled" />
@@ -78,7 +87,7 @@ export function ReviewView({ active }: { active: boolean }) {
       {runsError && <div className="error">{runsError}</div>}
       {queue.error && <div className="error" data-testid="review-error">{queue.error}</div>}
       {run && q && !scored && !queue.error && (
-        <div className="muted review-empty" data-testid="review-unscored">Run {run} has not scored the items yet: press “Find likely mislabels”.</div>
+        <div className="muted review-empty" data-testid="review-unscored">{run.startsWith('backbone-') ? 'Backbone' : 'Run'} {run} has not scored the items yet: press “Find likely mislabels”.</div>
       )}
       <div className="review-main">
         <div className="review-queue">
