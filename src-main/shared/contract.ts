@@ -9,6 +9,7 @@ import { LIMITS } from './limits.js';
 import type { ImportProblems } from './problems.js';
 import type { CommandId } from './commands.js';
 import type { TrainEvent } from './training.js';
+import type { BackboneInfo } from './transfer.js';
 import type { ClassifyAnswer, ConfusionMatrix, EvaluationReport, ReviewCategorySummary, ReviewQueue } from './predict.js';
 import type { ItemHistory, ItemStatus, Progress, ProjectStats } from './types.js';
 import type { DuplicatePage } from './duplicates.js';
@@ -125,6 +126,10 @@ export const methods = {
       schedule: z.enum(['constant', 'exponential', 'cosine']).optional(),
       labelSmoothing: z.number().min(0).lt(1).optional(),
       backbone: z.string().optional(),
+      /** with a backbone: unfreeze its last N layers (0 or absent: frozen) */
+      fineTuneLayers: z.number().int().min(0).max(10000).optional(),
+      /** with a frozen backbone: train the head on its features, computed once */
+      cacheFeatures: z.boolean().optional(),
       /** gradient worker threads on the CPU backends (absent: one per core there, 1 on a GPU) */
       workers: z.number().int().min(1).max(256).optional(),
       level: z.number().int().min(1).max(100).optional(),
@@ -132,6 +137,8 @@ export const methods = {
       name: z.string().max(200).optional(),
     })
     .strict(),
+  /** a backbone's input size, parameter count and feature width (loaded in a child process) */
+  'train.inspectBackbone': z.object({ location: nonEmpty('the backbone (a folder or URL)') }).strict(),
   'train.stop': z.object({ run: nonEmpty('the run') }).strict(),
   'train.resume': z.object({ run: nonEmpty('the run') }).strict(),
   /** training runs, latest first; `backbones` adds the pseudo-runs (model 'backbone') that hold a pretrained backbone's review embeddings */
@@ -305,6 +312,7 @@ export interface Results {
   'export.start': { job: number; out: string };
   'train.backend': { name: string; label: string; faster: string | null };
   'train.start': { run: string };
+  'train.inspectBackbone': BackboneInfo;
   'train.stop': boolean;
   'train.resume': { run: string };
   'runs.list': RunSummary[];

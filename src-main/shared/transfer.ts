@@ -27,3 +27,16 @@ export function transferProblem(o: Pick<TrainOptions, 'backbone' | 'fineTuneLaye
   if (o.augment && o.augment !== 'none') return `--cache-features computes each image's features once, so the backbone's input cannot be augmented: it cannot go with --augment ${o.augment} (use --augment none or leave it out)`;
   return null;
 }
+
+/** What the studio's "check" shows of a backbone before a run uses it. */
+export interface BackboneInfo {
+  location: string;
+  name: string;
+  /** the side of the square images it takes (null: not fixed, the run's image size decides) */
+  inputSize: number | null;
+  parameters: number;
+  /** the width of the pooled feature vector the new head reads */
+  featureWidth: number;
+  /** its layers up to the cut before its own classifier: the most --fine-tune-layers can unfreeze */
+  layers: number;
+}

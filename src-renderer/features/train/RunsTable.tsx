@@ -1,6 +1,7 @@
 import type { RunSummary } from '../../../src-main/shared/contract';
 import { call } from '../../api/transport';
 import { useNotify } from '../../components/Toasts';
+import { trainingMode } from '../../../src-main/shared/transfer';
 import { EditableText } from './EditableText';
 
 const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
@@ -26,7 +27,7 @@ export function RunsTable({ runs, shown, onShow, onResume, onMisclassified, onAn
     void call('runs.annotate', { run, ...fields }).then(onAnnotated, (e: Error) => notify(e.message, { kind: 'error' }));
   return (
     <table className="runs" data-testid="runs-table">
-      <thead><tr><th title="tick runs to compare their curves">compare</th><th>run</th><th>name</th><th>model</th><th>level</th><th>state</th><th>progress</th><th>val top-1</th><th>val top-5</th><th>backend</th><th>note</th><th /></tr></thead>
+      <thead><tr><th title="tick runs to compare their curves">compare</th><th>run</th><th>name</th><th>model</th><th>mode</th><th>level</th><th>state</th><th>progress</th><th>val top-1</th><th>val top-5</th><th>backend</th><th>note</th><th /></tr></thead>
       <tbody>
         {runs.map((r) => (
           <tr key={r.run} className={r.run === shown ? 'active' : ''} onClick={() => onShow(r.run)} data-run={r.run}>
@@ -35,7 +36,8 @@ export function RunsTable({ runs, shown, onShow, onResume, onMisclassified, onAn
             </td>
             <td>{r.run}</td>
             <td><EditableText value={r.name} placeholder="name…" onSave={(name) => annotate(r.run, { name })} testId="run-name" /></td>
-            <td>{r.model}</td>
+            <td title={typeof r.options.backbone === 'string' ? r.options.backbone : undefined}>{typeof r.options.backbone === 'string' ? `backbone ${r.options.backbone.split(/[\\/]/).filter(Boolean).pop() ?? ''}` : r.model}</td>
+            <td className="muted" data-testid="run-mode">{trainingMode(r.options)}</td>
             <td className="num">{typeof r.options.level === 'number' ? r.options.level : 'leaves'}</td>
             <td className={`state-${r.state}`} title={r.message ?? ''}>{r.state}</td>
             <td>{r.totalSteps ? `${Math.round((100 * r.step) / r.totalSteps)}%` : '–'}</td>

@@ -1,9 +1,16 @@
 import { useState } from 'react';
 import type { Args } from '../../../src-main/shared/contract';
+import { BackboneFields } from './BackboneFields';
 import { BatchFields } from './BatchFields';
 
 type Options = Args<'train.start'>;
 const SIZES: Record<Options['model'], number> = { 'small-cnn': 32, 'mobilenet-v2': 96, 'inception-v3': 299 };
+
+/** A model built from scratch, or a pretrained backbone (its input size is its own) with a new head. */
+function withModel(o: Options, choice: string): Options {
+  if (choice === 'backbone') return { ...o, backbone: o.backbone ?? '' };
+  return { ...o, model: choice as Options['model'], imageSize: SIZES[choice as Options['model']], backbone: undefined, fineTuneLayers: undefined, cacheFeatures: undefined };
+}
 
 /** Model, image size, batch, epochs, optimizer, learning rate and schedule. */
 export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; busy: boolean }) {
@@ -14,11 +21,13 @@ export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; bu
   );
   return (
     <form className="train-form" onSubmit={(e) => (e.preventDefault(), onStart(o))}>
-      <label>model <select value={o.model} onChange={(e) => setO({ ...o, model: e.target.value as Options['model'], imageSize: SIZES[e.target.value as Options['model']] })} data-testid="train-model">
+      <label>model <select value={o.backbone !== undefined ? 'backbone' : o.model} onChange={(e) => setO(withModel(o, e.target.value))} data-testid="train-model">
         <option value="small-cnn">small CNN (small images)</option>
         <option value="mobilenet-v2">MobileNetV2</option>
         <option value="inception-v3">Inception-v3 (the reference)</option>
+        <option value="backbone">pretrained backbone (transfer learning)</option>
       </select></label>
+      {o.backbone !== undefined && <BackboneFields o={o} set={set} />}
       <label>image size {num('imageSize')}</label>
       <label>epochs {num('epochs')}</label>
       <BatchFields o={o} set={set} />
@@ -37,7 +46,7 @@ export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; bu
       <label>label smoothing {num('labelSmoothing')}</label>
       <label title="train on the categories rolled up to this depth of the tree (1 = the top level); empty: the leaves">tree level <input type="number" min={1} value={o.level ?? ''} placeholder="leaves" onChange={(e) => set('level', e.target.value === '' ? undefined : Number(e.target.value))} data-testid="train-level" /></label>
       <label>name <input value={o.name ?? ''} placeholder="optional" onChange={(e) => set('name', e.target.value === '' ? undefined : e.target.value)} data-testid="train-name" /></label>
-      <button className="primary" disabled={busy} data-testid="train-start">Train</button>
+      <button className="primary" disabled={busy || o.backbone?.trim() === ''} data-testid="train-start">Train</button>
     </form>
   );
 }

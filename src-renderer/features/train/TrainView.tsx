@@ -3,6 +3,7 @@ import { useEvent, useQuery } from '../../api/hooks';
 import { call } from '../../api/transport';
 import { useNavigation } from '../../components/navigation';
 import { useNotify } from '../../components/Toasts';
+import { FeaturePass } from './FeaturePass';
 import { ModelExport } from './ModelExport';
 import { RunBatch } from './RunBatch';
 import { RunCharts } from './RunCharts';
@@ -47,6 +48,7 @@ export function TrainView({ active }: { active: boolean }) {
           <h3>{shown ? `Run ${shown}` : 'No runs yet'}</h3>
           {shownRun && <RunBatch run={shownRun} />}
           {running?.run === shown && !live && <p className="muted" data-testid="train-progress-starting">starting…</p>}
+          {running?.run === shown && <FeaturePass run={shown} />}
           {live && live.run === shown && running?.run === shown && (
             <p data-testid="train-progress">
               epoch {live.epoch}/{live.epochs} · step {live.step.toLocaleString()}/{live.totalSteps.toLocaleString()} · loss {live.loss.toFixed(4)} · {Math.round(live.imagesPerSec).toLocaleString()} images/s · {duration(live.eta)} left

@@ -5,9 +5,10 @@ import type { RunRow } from '../../db/repos/runs.js';
 import { trainedRuns } from '../../predict/backbone.js';
 import { startTrainer, type TrainerHandle } from '../../train/runner.js';
 import { probeBackend } from '../../train/probe.js';
+import { inspectBackbone } from '../../train/inspectBackbone.js';
 import type { AreaHandlers, StudioContext } from '../context.js';
 
-type TrainMethods = 'train.backend' | 'train.start' | 'train.stop' | 'train.resume' | 'runs.list' | 'runs.metrics' | 'runs.annotate';
+type TrainMethods = 'train.backend' | 'train.inspectBackbone' | 'train.start' | 'train.stop' | 'train.resume' | 'runs.list' | 'runs.metrics' | 'runs.annotate';
 
 export function runSummary(r: RunRow): RunSummary {
   return {
@@ -39,6 +40,7 @@ export function trainArea(ctx: StudioContext): AreaHandlers<TrainMethods> {
       const info = await probeBackend(); // in a child process: the engine never loads TensorFlow.js
       return { name: info.name, label: info.label, faster: info.faster };
     },
+    'train.inspectBackbone': (a) => inspectBackbone(a.location), // in a child process, as the backend probe
     'train.start': (a) => ({ run: startTraining(a) }),
     'train.resume': (a) => ({ run: startTraining({ model: 'small-cnn' }, a.run) }),
     'train.stop': (a) => {
