@@ -8,6 +8,7 @@ import { benchBrowse } from './browse.js';
 import { benchClassify } from './classify.js';
 import { benchExport } from './export.js';
 import { benchFashion } from './fashion.js';
+import { benchFashionTransfer } from './fashionTransfer.js';
 import { benchImport } from './import.js';
 import { benchReview, benchScoringAtScale } from './review.js';
 import { benchSplit } from './split.js';
@@ -30,6 +31,8 @@ if (wanted('export')) await benchExport(Number(values.n ?? 100_000), runs);
 if (wanted('thumbnails')) await benchThumbnails(Number(values.n ?? 10_000), runs);
 if (wanted('train')) await benchTrain();
 if (wanted('fashion')) await benchFashion(Number(values.epochs));
+// the transfer-learning runs alone (--only fashion runs them after the default recipe); --per-class N for a small sample
+if (wanted('fashion') || only?.includes('fashion-transfer')) await benchFashionTransfer(Number(values.epochs), values['per-class'] ? Number(values['per-class']) : undefined);
 if (wanted('split')) await benchSplit(Number(values.n ?? 1_000_000));
 if (wanted('browse')) await benchBrowse(Number(values.n ?? 1_000_000), runs);
 if (wanted('classify')) await benchClassify(Number(values.n ?? 10_000), runs);
