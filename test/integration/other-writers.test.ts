@@ -144,7 +144,7 @@ describe('concurrent writers', () => {
     const project = await freshProject();
     const file = path.join(project.dir, 'shiwake.db');
     const script = `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(file)}); db.exec('BEGIN IMMEDIATE');
-      db.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('held', 'yes')"); console.log('holding'); setTimeout(() => {}, 20000);`;
+      db.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('held', 'yes')"); console.log('holding'); setInterval(() => {}, 60000);`; // holds until the test kills it: a CLI slow to start under load must still find it busy
     const child = spawn(process.execPath, ['-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
