@@ -16,15 +16,13 @@ import { runReview } from '../../src-main/engine/review/reviewJob.js';
 import { Studio } from '../../src-main/engine/studio/studio.js';
 import { patternImage, resizedCopy, serveFolder, writeBackbones } from '../fixtures/backbones.js';
 import { shiwake, shiwakeJson, spawnShiwake, type CliResult } from '../fixtures/cli.js';
-import { noisySolid } from '../fixtures/images.js';
+import { FIVE_COLOURS, writeFlippedColours } from '../fixtures/flipped.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const tmp = tempDir();
 const root = path.join(tmp, 'data');
 const projectDir = path.join(tmp, 'project');
-const COLOURS: Record<string, [number, number, number]> = {
-  'Warm/Red': [220, 30, 30], 'Warm/Yellow': [230, 220, 40], 'Cool/Blue': [30, 40, 220], 'Cool/Green': [40, 200, 60], Grey: [128, 128, 128],
-};
+const COLOURS = FIVE_COLOURS;
 const flipped: string[] = [];
 let backbones: { fixed: string; anySize: string };
 const pseudoRun = (location: string): string => `backbone-${createHash('sha256').update(location).digest('hex').slice(0, 8)}`;
@@ -43,18 +41,7 @@ const lines = (r: CliResult): { path: string; label: string; suggested: string; 
 
 beforeAll(async () => {
   backbones = await writeBackbones(path.join(tmp, 'models'));
-  const names = Object.keys(COLOURS);
-  for (const n of names) fs.mkdirSync(path.join(root, n), { recursive: true });
-  let k = 0;
-  for (const [name, rgb] of Object.entries(COLOURS)) {
-    for (let i = 0; i < 16; i++) {
-      const flip = k++ % 20 === 7; // one in twenty goes to the next colour's folder
-      const folder = flip ? names[(names.indexOf(name) + 1) % names.length]! : name;
-      const rel = `${folder}/${name.replace('/', '-')}-${i}.png`;
-      fs.writeFileSync(path.join(root, rel), await noisySolid(rgb, i));
-      if (flip) flipped.push(rel);
-    }
-  }
+  flipped.push(...(await writeFlippedColours(root, COLOURS)));
   shiwakeJson(['import', root, '--project', projectDir]);
 });
 
@@ -90,6 +77,8 @@ describe('shiwake review --backbone', () => {
       expect(JSON.parse(p.runs.get(run)!.options)).toEqual({ location: backbones.fixed, imageSize: 16 });
       const again = await runReview(p, service, undefined, { backbone: path.join(backbones.fixed, 'model.json') });
       expect(again).toMatchObject({ run, embedded: 0, suspected: 4 });
+      // named by its pseudo-run (the studio's "Score again"): the stored location is used
+      expect(await runReview(p, service, run)).toMatchObject({ run, embedded: 0, suspected: 4 });
     } finally {
       service.close();
       p.close();

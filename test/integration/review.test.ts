@@ -8,31 +8,18 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Studio } from '../../src-main/engine/studio/studio.js';
 import { shiwake, shiwakeJson } from '../fixtures/cli.js';
-import { noisySolid } from '../fixtures/images.js';
+import { FIVE_COLOURS, writeFlippedColours } from '../fixtures/flipped.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const tmp = tempDir();
 const root = path.join(tmp, 'data');
 const projectDir = path.join(tmp, 'project');
-const COLOURS: Record<string, [number, number, number]> = {
-  'Warm/Red': [220, 30, 30], 'Warm/Yellow': [230, 220, 40], 'Cool/Blue': [30, 40, 220], 'Cool/Green': [40, 200, 60], Grey: [128, 128, 128],
-};
+const COLOURS = FIVE_COLOURS;
 const flipped: string[] = [];
 let run: string;
 
 beforeAll(async () => {
-  const names = Object.keys(COLOURS);
-  for (const n of names) fs.mkdirSync(path.join(root, n), { recursive: true });
-  let k = 0;
-  for (const [name, rgb] of Object.entries(COLOURS)) {
-    for (let i = 0; i < 16; i++) {
-      const flip = k++ % 20 === 7; // one in twenty goes to the next colour's folder
-      const folder = flip ? names[(names.indexOf(name) + 1) % names.length]! : name;
-      const rel = `${folder}/${name.replace('/', '-')}-${i}.png`;
-      fs.writeFileSync(path.join(root, rel), await noisySolid(rgb, i));
-      if (flip) flipped.push(rel);
-    }
-  }
+  flipped.push(...(await writeFlippedColours(root, COLOURS)));
   shiwakeJson(['import', root, '--project', projectDir]);
   shiwakeJson(['split', '--project', projectDir]);
   const r = shiwake(['train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '8', '--epochs', '3', '--batch-size', '8', '--learning-rate', '0.01', '--seed', '2', '--json']);
