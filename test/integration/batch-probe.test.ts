@@ -5,6 +5,10 @@
  * told apart from the others; the answer cached in <SHIWAKE_HOME>/batch-probe.json and used
  * the second time; and `shiwake train --batch-size auto` finishing tiny runs whose last JSON
  * line carries the batch, how it was chosen, and the accumulation `--effective-batch` asks for.
+ * On WebGPU (SwiftShader, as in webgpu.test.ts) a real device limit: with WebGPU's default
+ * limits (buffers of 256 MiB, bindings of 128 MiB) a step whose input is over them fails in
+ * Dawn's validation, caught in an error scope, and the device goes on working. Running a
+ * software adapter out of its memory would take the machine's RAM, so the limit is the test.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +20,7 @@ import { buildModel } from '../../src-main/engine/train/models.js';
 import { makeOptimizer, resolveTrainOptions } from '../../src-main/engine/train/schedule.js';
 import { initBackend, tf } from '../../src-main/engine/train/tf.js';
 import { shiwake, shiwakeJson } from '../fixtures/cli.js';
-import { tempDir } from '../fixtures/tmp.js';
+import { requireSystem, tempDir } from '../fixtures/tmp.js';
 
 const tmp = tempDir();
 process.env.SHIWAKE_HOME = path.join(tmp, 'home'); // the CLI runs inherit it
@@ -169,4 +173,34 @@ describe('shiwake train --batch-size auto', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--batch-size must be auto or a whole number/);
   });
+});
+
+const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const libvulkan = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib/libvulkan.so.1'].some((f) => fs.existsSync(f));
+const swiftshader = requireSystem("chromium's SwiftShader Vulkan driver (chromium) and the Vulkan loader (libvulkan1)", fs.existsSync(ICD) && libvulkan);
+
+describe.runIf(swiftshader)('the memory probe on WebGPU (SwiftShader, default device limits)', () => {
+  it('finds the largest batch under the device limit, reports the next size failing, and the device still trains', async () => {
+    process.env.VK_ICD_FILENAMES = ICD;
+    process.env.XDG_RUNTIME_DIR ??= tmp;
+    process.env.SHIWAKE_TEST_WEBGPU_DEFAULT_LIMITS = '1';
+    const backend = await initBackend('webgpu');
+    expect(backend.name).toBe('webgpu');
+    // 48 MiB of pixels per example and next to no arithmetic: 2 fit a 128 MiB binding, 3 do not
+    const build = async () => {
+      const input = tf.input({ shape: [2048, 2048, 3] });
+      const pooled = tf.layers.globalAveragePooling2d({}).apply(input) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: tf.layers.dense({ units: CLASSES }).apply(pooled) as tf.SymbolicTensor });
+    };
+    const options = resolveTrainOptions({ model: 'small-cnn', imageSize: 2048 }, 2048);
+    const found = await autoBatch({ backend, build, options, classes: CLASSES, trainSize: 100 });
+    expect(found).toEqual({ batchSize: 2, probe: { method: 'memory', chosen: 2, failed_at: 3, cached: false } });
+    // the failure is Dawn's, and the device survives it
+    const model = await build();
+    const optimizer = makeOptimizer(options).optimizer;
+    await expect(tryStep(model, optimizer, 3, CLASSES, 0.1)).rejects.toThrow(/WebGPU: Binding size \(150994944\).* is larger than the maximum storage buffer binding size/);
+    await expect(tryStep(model, optimizer, 2, CLASSES, 0.1)).resolves.toEqual({ peakBytes: null });
+    optimizer.dispose();
+    model.dispose();
+  }, 180_000);
 });

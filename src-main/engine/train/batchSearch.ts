@@ -28,7 +28,7 @@ export class OutOfMemory extends Error {}
 export function isOutOfMemory(err: unknown): boolean {
   if (err instanceof OutOfMemory) return true;
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return /out of memory|\bOOM\b|ResourceExhausted|resource exhausted|failed to allocate|Array buffer allocation failed|Invalid typed array length|Cannot enlarge memory|exceeds the max(imum)? buffer size|bad_alloc|CUDA_ERROR_OUT_OF_MEMORY/i.test(message);
+  return /out of memory|\bOOM\b|ResourceExhausted|resource exhausted|failed to allocate|Array buffer allocation failed|Invalid typed array length|Cannot enlarge memory|exceeds the max(imum)? buffer size|larger than the maximum (storage buffer )?binding size|bad_alloc|CUDA_ERROR_OUT_OF_MEMORY/i.test(message);
 }
 
 export interface FitResult {
