@@ -95,8 +95,9 @@ export async function benchFashionTransfer(epochs: number, perClass?: number): P
     const pass = r.lines.filter((l) => l.e.type === 'features').at(-1);
     const epochsAt = r.lines.filter((l) => l.e.type === 'epoch').map((l) => l.at);
     const perEpoch = epochsAt.length > 1 ? (epochsAt.at(-1)! - epochsAt[0]!) / (epochsAt.length - 1) : null;
+    const speeds = r.lines.filter((l) => l.e.type === 'step').map((l) => l.e.imagesPerSec as number).sort((a, b) => a - b);
     walls.push(r.seconds);
-    row(`${label}: test top-1, wall`, `${fmt(summary.top1 * 100, 2)} %, ${fmt(r.seconds, 1)} s${pass ? ` (features of ${fmt(pass.e.total)} images ready at ${fmt(pass.at, 1)} s, ${fmt(pass.e.imagesPerSec)} images/s on one thread)` : ''}${perEpoch !== null ? `, ${fmt(perEpoch, 2)} s per epoch after the first` : ''}`);
+    row(`${label}: test top-1, wall`, `${fmt(summary.top1 * 100, 2)} %, ${fmt(r.seconds, 1)} s${pass ? ` (features of ${fmt(pass.e.total)} images ready at ${fmt(pass.at, 1)} s, ${fmt(pass.e.imagesPerSec)} images/s on one thread)` : ''}${perEpoch !== null ? `, ${fmt(perEpoch, 2)} s per epoch after the first` : ''}${!pass && speeds.length ? `, ${fmt(speeds[speeds.length >> 1]!)} images/s training (${summary.backend})` : ''}`);
   }
   row('wall time: no cache / cached, fine-tuned / cached', `${fmt(walls[1]! / walls[0]!, 1)} x, ${fmt(walls[2]! / walls[0]!, 1)} x`);
 }

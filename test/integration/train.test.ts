@@ -61,7 +61,8 @@ describe('training on WASM', () => {
     const last = steps.slice(-3).reduce((s, e) => s + e.loss, 0) / 3;
     expect(last).toBeLessThan(first * 0.8);
     const summary = lines[lines.length - 1];
-    expect(Object.keys(summary).sort()).toEqual(['backend', 'batch_size', 'effective_batch', 'level', 'model_dir', 'run', 'state', 'top1', 'top5']);
+    expect(Object.keys(summary).sort()).toEqual(['backend', 'batch_probe', 'batch_size', 'effective_batch', 'level', 'mode', 'model_dir', 'run', 'state', 'top1', 'top5']);
+    expect(summary.mode).toBe('from scratch');
     expect(summary.top1).toBeGreaterThan(0.5);
     expect(summary.top5).toBe(1); // three classes: the top 3 always hold the answer
     modelDir = summary.model_dir;
