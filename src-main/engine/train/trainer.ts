@@ -95,8 +95,8 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   const stalePlan = appliedPlan(project)?.stale;
   const note = [
     resume && !saved ? `run ${run} has no checkpoint yet (it ended before its first epoch finished): training starts again from step 0` : '',
-    // the plan is followed as stored, but the user should know it no longer balances what is trained on
     options.cacheFeatures ? `frozen backbone, head on cached features: the backbone's features of each image are computed once (the whole image, no augmentation) and kept in runs/${run}/features until the run is done` : '',
+    // the plan is followed as stored, but the user should know it no longer balances what is trained on
     stalePlan ? `the applied balance plan is stale (${stalePlan.slice(0, 3).join('; ')}${stalePlan.length > 3 ? `; and ${stalePlan.length - 3} more` : ''}): training follows it as stored; re-plan in Balance or with shiwake balance --replan` : '',
   ].filter(Boolean).join('\n') || undefined;
   if (saved) {
