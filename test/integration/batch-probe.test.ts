@@ -165,6 +165,23 @@ describe('shiwake train --batch-size auto', () => {
     expect(runs.find((r: { run: string }) => r.run === last.run).options).toMatchObject({ batchSize: 8, accumulate: 3, effectiveBatch: 20, batchProbe: { chosen: 8, failed_at: 16 } });
   });
 
+  it('resumes an auto run at the batch it chose, without probing again', () => {
+    // a run that fails at its first step, after the probe: its stored options hold the batch as a number
+    process.env.SHIWAKE_TEST_FAIL_AT_STEP = '1';
+    try {
+      expect(shiwake(['train', '--project', projectDir, '--model', 'small-cnn', '--image-size', String(IMAGE), '--epochs', '1', '--batch-size', 'auto', '--json']).code).toBe(1);
+    } finally {
+      delete process.env.SHIWAKE_TEST_FAIL_AT_STEP;
+    }
+    const { run, options } = shiwakeJson(['runs', '--project', projectDir])[0];
+    expect(options).toMatchObject({ batchSize: expect.any(Number), batchProbe: { method: 'speed' } });
+    const resumed = shiwake(['train', '--project', projectDir, '--resume', run, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const lines = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.some((l) => l.type === 'preparing')).toBe(false); // no probe
+    expect(lines[lines.length - 1]).toMatchObject({ run, state: 'done', batch_size: options.batchSize, batch_probe: options.batchProbe });
+  });
+
   it('refuses --accumulate with --effective-batch, and a batch size that is neither auto nor a whole number', () => {
     const both = shiwake(['train', '--project', projectDir, '--model', 'small-cnn', '--accumulate', '2', '--effective-batch', '64']);
     expect(both.code).toBe(2);
