@@ -104,7 +104,7 @@ describe('shiwake review --backbone', () => {
     }
   }, 240_000);
 
-  it('keeps the pseudo-runs out of the runs list, classify and evaluate', async () => {
+  it('keeps the pseudo-runs out of the runs list, classify, evaluate and resume', async () => {
     const run = pseudoRun(backbones.fixed);
     expect(shiwakeJson(['runs', '--project', projectDir])).toEqual([]);
     const file = path.join(root, flipped[0]!);
@@ -116,6 +116,7 @@ describe('shiwake review --backbone', () => {
     expect(latest.code).toBe(1);
     expect(latest.stderr).toMatch(/no finished training run/);
     expect(shiwake(['evaluate', '--project', projectDir, '--run', run]).stderr).toMatch(/not a trained classifier/);
+    expect(shiwake(['train', '--project', projectDir, '--resume', run]).stderr).toMatch(/not a trained classifier/);
     const studio = new Studio({ mode: 'browser', version: 'test' }, () => {});
     await studio.openProject(projectDir);
     try {

@@ -7,6 +7,7 @@ import type { TrainEvent, TrainOptions } from '../../shared/training.js';
 import { isProcessAlive } from '../files.js';
 import { Project } from '../project.js';
 import { forkEntry } from './childEntry.js';
+import { isBackboneRun, notAClassifier } from '../predict/backbone.js';
 import { transferProblem } from '../../shared/transfer.js';
 
 /** Starts the trainer process; Electron passes one that uses utilityProcess. */
@@ -40,6 +41,7 @@ export function startTrainer(project: Project, options: TrainOptions, onEvent: (
   if (resumeRun) {
     const row = project.runs.get(resumeRun);
     if (!row) throw new Error(`there is no run "${resumeRun}" in this project (shiwake runs lists them)`);
+    if (isBackboneRun(row)) throw notAClassifier(resumeRun);
     if (row.state === 'running' && row.pid && isProcessAlive(row.pid)) throw new Error(`run ${resumeRun} is still running (process ${row.pid})`);
     if (row.state === 'done') throw new Error(`run ${resumeRun} has finished; start a new run instead`);
     run = resumeRun;
