@@ -88,7 +88,7 @@ describe('labels rolled up to a level of the tree', () => {
 });
 
 describe('a run trained at level 1', () => {
-  let summary: { run: string; model_dir: string; level: number; batch_size: number; effective_batch: number };
+  let summary: { run: string; model_dir: string; level: number; batch_size: number; effective_batch: number; batch_probe: null };
 
   beforeAll(() => {
     const r = shiwake(['train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '16', '--batch-size', '8', '--epochs', '4', '--learning-rate', '0.003', '--seed', '3', '--level', '1', '--name', 'coarse: top level', '--json']);
@@ -98,8 +98,8 @@ describe('a run trained at level 1', () => {
   }, 120_000);
 
   it('keeps the last JSON line\'s fields and adds level, batch_size and effective_batch', () => {
-    expect(Object.keys(summary).sort()).toEqual(['backend', 'batch_size', 'effective_batch', 'level', 'model_dir', 'run', 'state', 'top1', 'top5']);
-    expect(summary).toMatchObject({ state: 'done', level: 1, batch_size: 8, effective_batch: 8 });
+    expect(Object.keys(summary).sort()).toEqual(['backend', 'batch_probe', 'batch_size', 'effective_batch', 'level', 'mode', 'model_dir', 'run', 'state', 'top1', 'top5']);
+    expect(summary).toMatchObject({ state: 'done', level: 1, batch_size: 8, effective_batch: 8, batch_probe: null });
   });
 
   it('stores its level, its name and the rolled-up labels', () => {
