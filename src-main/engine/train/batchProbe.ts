@@ -7,10 +7,11 @@
  * that ran out of memory. The run trains at the largest that ran.
  *
  * On the CPU backends speed decides (memory is the machine's, and large batches only cost
- * updates per epoch there): steps are timed on one model replica at 8, 16, 32... while each
- * doubling still gains 10% images/s (and a step stays under 5 s); the smallest size within 10%
- * of the best images/s wins, and the run's batch is that size times the replicas the run trains
- * on (one worker thread per core on WASM and plain JS; parallel/layout.ts gives a small batch fewer).
+ * updates per epoch there): steps are timed on one model replica at 8 (16 where several worker
+ * threads will share the batch), 16, 32... (always up to 32, then while each doubling still gains
+ * 10% images/s, and while a step stays under 5 s); the smallest size within 10% of the best
+ * images/s wins, and the run's batch is that size times the replicas the run trains on (one
+ * worker thread per core on WASM and plain JS).
  *
  * Either answer is cached (batchSearch.ts) per device, backend, model and image size.
  */
@@ -18,7 +19,7 @@ import os from 'node:os';
 import type { BatchProbe } from '../../shared/training.js';
 import { cachedProbe, largestThatFits, MAX_BATCH, OutOfMemory, rememberProbe, type CachedProbe } from './batchSearch.js';
 import { workersPerBackend } from './cores.js';
-import { resolveWorkers } from './parallel/layout.js';
+import { MIN_EXAMPLES_PER_WORKER, resolveWorkers } from './parallel/layout.js';
 import { stepLoss } from './parallel/loss.js';
 import { makeOptimizer, type ResolvedOptions } from './schedule.js';
 import { tf, type BackendInfo } from './tf.js';
@@ -52,6 +53,7 @@ const SPEED_MAX = 256;
 const SPEED_GAIN = 1.1;
 const SPEED_NEAR_BEST = 0.9;
 const SPEED_STEP_SECONDS = 5;
+const SPEED_ALWAYS = 32;
 
 function deviceName(backend: BackendInfo): string {
   if (backend.adapter) return [backend.adapter.vendor, backend.adapter.architecture, backend.adapter.device, backend.adapter.description].filter(Boolean).join(' ');
@@ -125,12 +127,12 @@ export async function tryStep(model: tf.LayersModel, optimizer: tf.Optimizer, si
   return { peakBytes: profile.peakBytes };
 }
 
-/** Images/s of one replica at `size`: the faster of two timed steps after one untimed (first-use allocations and kernel setup). */
+/** Images/s of one replica at `size`: the fastest of three timed steps after one untimed (first-use allocations and kernel setup); the fastest, as other work on the machine only ever slows a step. */
 async function imagesPerSec(model: tf.LayersModel, optimizer: tf.Optimizer, size: number, classes: number, smoothing: number): Promise<{ rate: number; seconds: number }> {
   const imageSize = model.inputs[0]!.shape[1] as number;
   await step(model, optimizer, size, imageSize, classes, smoothing);
   let best = Infinity;
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 3; i++) {
     const t = performance.now();
     await step(model, optimizer, size, imageSize, classes, smoothing);
     best = Math.min(best, (performance.now() - t) / 1000);
@@ -138,13 +140,14 @@ async function imagesPerSec(model: tf.LayersModel, optimizer: tf.Optimizer, size
   return { rate: size / best, seconds: best };
 }
 
-async function fastest(model: tf.LayersModel, optimizer: tf.Optimizer, max: number, classes: number, smoothing: number): Promise<CachedProbe> {
+async function fastest(model: tf.LayersModel, optimizer: tf.Optimizer, first: number, max: number, classes: number, smoothing: number): Promise<CachedProbe> {
   const rates: Record<string, number> = {};
   let previous = 0;
-  for (let size = Math.min(8, max); size <= max; size *= 2) {
+  for (let size = Math.min(first, max); size <= max; size *= 2) {
     const { rate, seconds } = await imagesPerSec(model, optimizer, size, classes, smoothing);
     rates[size] = Math.round(rate * 10) / 10;
-    if (rate < previous * SPEED_GAIN || seconds > SPEED_STEP_SECONDS) break;
+    // up to SPEED_ALWAYS every size is timed: one slow measurement (a busy machine) must not end the search at 8
+    if ((size >= SPEED_ALWAYS && rate < previous * SPEED_GAIN) || seconds > SPEED_STEP_SECONDS) break;
     previous = rate;
   }
   const best = Math.max(...Object.values(rates));
@@ -171,7 +174,9 @@ export async function autoBatch(s: AutoBatchSetup): Promise<AutoBatch> {
         const fit = await largestThatFits((size) => tryStep(model, optimizer, size, s.classes, s.options.labelSmoothing, s.memoryLimit).then(() => undefined), max);
         found = { method, chosen: fit.chosen, failed_at: fit.failedAt, max, probed_at: new Date().toISOString() };
       } else {
-        found = await fastest(model, optimizer, max, s.classes, s.options.labelSmoothing);
+        // with worker threads by default, each gets at least MIN_EXAMPLES_PER_WORKER (below it parallel/layout.ts would use fewer threads)
+        const first = replicas > 1 && s.workers === undefined ? MIN_EXAMPLES_PER_WORKER : 8;
+        found = await fastest(model, optimizer, first, max, s.classes, s.options.labelSmoothing);
       }
     } finally {
       optimizer.dispose();
