@@ -120,7 +120,8 @@ export const methods = {
       model: z.enum(['small-cnn', 'mobilenet-v2', 'inception-v3']),
       imageSize: z.number().int().min(8).max(1024).optional(),
       epochs: z.number().int().min(1).max(10000).optional(),
-      batchSize: z.number().int().min(1).max(4096).optional(),
+      /** 'auto': the largest batch that fits on a GPU backend, the fastest on the CPU (probed once, cached) */
+      batchSize: z.union([z.number().int().min(1).max(4096), z.literal('auto')]).optional(),
       optimizer: z.enum(['rmsprop', 'adam', 'sgd']).optional(),
       learningRate: z.number().positive().optional(),
       schedule: z.enum(['constant', 'exponential', 'cosine']).optional(),
@@ -134,6 +135,8 @@ export const methods = {
       workers: z.number().int().min(1).max(256).optional(),
       level: z.number().int().min(1).max(100).optional(),
       accumulate: z.number().int().min(1).max(1024).optional(),
+      /** the batch one step should see at least: the run accumulates ceil(effectiveBatch / batch) batches (instead of `accumulate`) */
+      effectiveBatch: z.number().int().min(1).max(1_048_576).optional(),
       name: z.string().max(200).optional(),
     })
     .strict(),

@@ -14,7 +14,7 @@ const wholePositive = (n: number): boolean => Number.isInteger(n) && n > 0;
 
 /** "64 (effective 256; auto: the largest that fits, 72 ran out of memory)" */
 function batchText(batch: number, effective: number, probe: BatchProbe | null | undefined): string {
-  const how = !probe ? '' : probe.method === 'memory' ? `auto: the largest that fits${probe.failed_at ? `, ${probe.failed_at} ran out of memory` : ''}` : `auto: the fastest, ${probe.chosen} per worker thread`;
+  const how = !probe ? '' : probe.method === 'memory' ? `auto: the largest that fits${probe.failed_at ? `, ${probe.failed_at} ran out of memory` : ''}` : `auto: the fastest${probe.workers ? `, ${Math.ceil(batch / probe.workers)} per worker thread` : ''}`;
   const parts = [effective !== batch ? `effective ${effective}` : '', how && `${how}${probe?.cached ? ', cached' : ''}`].filter(Boolean);
   return `${batch}${parts.length ? ` (${parts.join('; ')})` : ''}`;
 }
