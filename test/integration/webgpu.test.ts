@@ -12,15 +12,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LoadedModel } from '../../src-main/engine/predict/inference.js';
 import { initBackend, tf } from '../../src-main/engine/train/tf.js';
 import { shiwake, shiwakeJson } from '../fixtures/cli.js';
-import { requireSystem, tempDir } from '../fixtures/tmp.js';
+import { swiftshaderPresent } from '../fixtures/swiftshader.js';
+import { tempDir } from '../fixtures/tmp.js';
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const tmp = tempDir();
-const libvulkan = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib/libvulkan.so.1'].some((f) => fs.existsSync(f));
-const present = requireSystem("chromium's SwiftShader Vulkan driver (chromium) and the Vulkan loader (libvulkan1)", fs.existsSync(ICD) && libvulkan);
-// the Vulkan loader reads these when Dawn starts; shiwake's child processes inherit them
-process.env.VK_ICD_FILENAMES = ICD;
-process.env.XDG_RUNTIME_DIR ??= tmp;
+const present = swiftshaderPresent;
 
 let seed = 7;
 const random = (n: number): Float32Array => Float32Array.from({ length: n }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1);

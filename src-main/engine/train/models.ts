@@ -100,7 +100,10 @@ let inceptionLayer = 0;
 function convBn(x: SymbolicTensor, filters: number, kh: number, kw: number, strides = 1, padding: 'same' | 'valid' = 'same'): SymbolicTensor {
   const name = `conv${inceptionLayer++}`;
   let y = L.conv2d({ filters, kernelSize: [kh, kw], strides, padding, useBias: false, name }).apply(x) as SymbolicTensor;
-  y = L.batchNormalization({ scale: false, epsilon: 1e-3, name: `${name}_bn` }).apply(y) as SymbolicTensor;
+  // with a scale (gamma) although the reference has none (the ReLU after it makes one redundant):
+  // tfjs-layers' training path reads gamma unconditionally and fails with scale: false, so
+  // Inception-v3 could not take a training step (4.22: normalization.js, normalizeBatchInTraining)
+  y = L.batchNormalization({ epsilon: 1e-3, name: `${name}_bn` }).apply(y) as SymbolicTensor;
   return L.activation({ activation: 'relu', name: `${name}_relu` }).apply(y) as SymbolicTensor;
 }
 const concat = (xs: SymbolicTensor[], name: string): SymbolicTensor => L.concatenate({ axis: -1, name }).apply(xs) as SymbolicTensor;
