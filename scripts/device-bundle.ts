@@ -50,7 +50,8 @@ try {
     format: 'esm',
     target: 'node20',
     external: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
-    banner: { js: "import { createRequire as __shiwakeRequire } from 'node:module'; const require = __shiwakeRequire(import.meta.url);" },
+    // CommonJS inside an ES module: require, __dirname and __filename as the bundle's own (the WASM backend's loader reads __dirname)
+    banner: { js: "import { createRequire as __shiwakeRequire } from 'node:module'; const require = __shiwakeRequire(import.meta.url); const __dirname = import.meta.dirname; const __filename = import.meta.filename;" },
     logLevel: 'warning',
   });
   const wasmDir = path.join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');

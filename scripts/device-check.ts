@@ -97,18 +97,48 @@ async function speed(backend: string, model: ModelName, imageSize: number, batch
 /** The models timed, as the issue asks: [model, image size]. */
 const TIMED: [ModelName, number][] = [['small-cnn', 32], ['mobilenet-v2', 96], ['mobilenet-v2', 224], ['inception-v3', 299]];
 
-async function child(backend: BackendName): Promise<Result> {
+/** A child's work: the backend's check (`--child b`), or one model's speed (`--child b --model m --size s --limit ms`). */
+async function child(backend: BackendName, timed: { model: ModelName; size: number; limitMs: number } | null): Promise<Result | Speed> {
   try {
     if (BUNDLED) (await import('@tensorflow/tfjs-backend-wasm')).setWasmPaths(`${import.meta.dirname}/`);
     const info = await initBackend(backend);
+    if (timed) return await speed(backend, timed.model, timed.size, 32, timed.limitMs);
     const gradientError = await gradientCheck(backend);
-    const onGpu = backend === 'tensorflow-gpu' || (backend === 'webgpu' && info.adapter?.software === false); // a software adapter is a CPU
-    const speeds: Speed[] = [];
-    for (const [model, size] of TIMED) speeds.push(await speed(backend, model, size, 32, onGpu ? 300_000 : 60_000));
-    return { backend, ok: true, label: info.label, adapter: info.adapter ?? null, gradientError, speeds };
+    return { backend, ok: true, label: info.label, adapter: info.adapter ?? null, gradientError, speeds: [] };
   } catch (err) {
-    return { backend, ok: false, error: (err as Error).message.split('\n')[0] };
+    const message = (err as Error).message.split('\n')[0] ?? '';
+    // emscripten's abort: the WASM heap (4 GiB at most) cannot hold the step
+    return { backend, ok: false, error: /^Aborted\(/.test(message) ? `the WASM heap ran out (${message})` : message };
   }
+}
+
+const self = BUNDLED ? [import.meta.filename] : [path.join(import.meta.dirname, '../bin/run-ts.mjs'), import.meta.filename];
+
+/** Runs a child and returns its last JSON line, or null with why (a timeout kills it: a step that never ends is not waited for). */
+function runChild(args: string[], timeoutMs: number): { value: unknown } | { why: string } {
+  const r = spawnSync(process.execPath, [...self, ...args], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (line.startsWith('{')) return { value: JSON.parse(line) };
+  if (r.error && /ETIMEDOUT/.test(r.error.message)) return { why: `did not finish within ${Math.round(timeoutMs / 1000)} s` };
+  return { why: `exited ${r.status ?? r.signal}: ${r.stderr.split('\n').filter((l) => l.trim() && !/^=+$|Hi, looks like|tfjs-node for more/.test(l)).pop() ?? ''}` };
+}
+
+/** A backend's check, then each model's speed in a process of its own, killed past its limit (a software adapter can take an hour over one Inception step). */
+function checkBackend(b: BackendName): Result {
+  const checked = runChild(['--child', b], 600_000);
+  if ('why' in checked) return { backend: b, ok: false, error: checked.why };
+  const result = checked.value as Result;
+  if (!result.ok) return result;
+  const software = (result.adapter as { software?: boolean } | null)?.software !== false;
+  const onGpu = b === 'tensorflow-gpu' || (b === 'webgpu' && !software); // a software adapter is a CPU
+  const limitMs = onGpu ? 300_000 : 60_000;
+  for (const [model, size] of TIMED) {
+    // start-up, the first step (up to the limit), a warm-up and five timed steps
+    const timed = runChild(['--child', b, '--model', model, '--size', String(size), '--limit', String(limitMs)], 120_000 + limitMs * 8);
+    const failed = 'why' in timed ? timed.why : (timed.value as Result).ok === false ? (timed.value as Result).error : null;
+    result.speeds!.push(failed !== null ? { model, imageSize: size, batch: 32, imagesPerSec: null, note: failed } : ((timed as { value: Speed }).value));
+  }
+  return result;
 }
 
 interface TorchSpeed { model: ModelName; imageSize: number; batch: number; device: 'cpu' | 'cuda'; threads?: number; imagesPerSec: number | null; note?: string }
@@ -136,25 +166,24 @@ function pytorch(): TorchSpeed[] | null {
   return speeds;
 }
 
+const option = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+
 if (childOf >= 0) {
-  const result = await child(args[childOf + 1] as BackendName);
+  const model = option('--model') as ModelName | undefined;
+  const result = await child(args[childOf + 1] as BackendName, model ? { model, size: Number(option('--size')), limitMs: Number(option('--limit')) } : null);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 } else {
-  const only = args.includes('--backends') ? args[args.indexOf('--backends') + 1]!.split(',') : BACKENDS;
+  const only = (option('--backends')?.split(',') ?? BACKENDS) as BackendName[];
   const results: Result[] = [];
   for (const b of only) {
-    const self = BUNDLED ? [import.meta.filename] : [path.join(import.meta.dirname, '../bin/run-ts.mjs'), import.meta.filename];
-    const r = spawnSync(process.execPath, [...self, '--child', b], { encoding: 'utf8', timeout: 1_800_000 });
-    const line = r.stdout.trim().split('\n').pop() ?? '';
-    results.push(line.startsWith('{') ? (JSON.parse(line) as Result) : { backend: b, ok: false, error: `exited ${r.status ?? r.signal}: ${r.stderr.split('\n').filter((l) => l.trim() && !/^=+$|Hi, looks like|tfjs-node for more/.test(l)).pop() ?? ''}` });
-    if (!json) {
-      const x = results[results.length - 1]!;
-      if (!x.ok) console.log(`${b}: not available: ${x.error}`);
-      else {
-        console.log(`${b}: ${x.label}; gradient vs CPU relative error ${x.gradientError!.toExponential(1)}`);
-        for (const s of x.speeds!) console.log(`  ${s.model} ${s.imageSize} px, batch ${s.batch}: ${s.imagesPerSec === null ? s.note : `${s.imagesPerSec.toFixed(1)} images/s`}`);
-      }
+    const x = checkBackend(b);
+    results.push(x);
+    if (json) continue;
+    if (!x.ok) console.log(`${b}: not available: ${x.error}`);
+    else {
+      console.log(`${b}: ${x.label}; gradient vs CPU relative error ${x.gradientError!.toExponential(1)}`);
+      for (const s of x.speeds!) console.log(`  ${s.model} ${s.imageSize} px, batch ${s.batch}: ${s.imagesPerSec === null ? s.note : `${s.imagesPerSec.toFixed(1)} images/s`}`);
     }
   }
   const torch = pytorch();
