@@ -114,16 +114,16 @@ describe('Fashion-MNIST export', () => {
   it('passes the independent reader', async () => {
     if (!requireSystem('dataset-fashion-mnist', fashionMnistInstalled()) || !haveReader) return;
     const root = path.join(tmp, 'fashion');
-    await writeFashionMnistFolder({ out: root, limitPerClass: 100 });
+    await writeFashionMnistFolder({ out: root, limitPerClass: 100 }); // per subset: 1,000 train + 1,000 test images
     const dir = path.join(tmp, 'fashion-project');
     shiwakeJson(['import', root, '--project', dir]);
     shiwakeJson(['split', '--project', dir]);
     const out = path.join(tmp, 'fashion-tfrecord');
     const m = shiwakeJson(['export', '--project', dir, '--format', 'tfrecord', '--out', out]);
-    expect(m.splits.train.records + m.splits.validation.records).toBe(1000);
+    expect(m.splits.train.records + m.splits.validation.records).toBe(2000);
     expect(m.labels).toHaveLength(10);
     const result = checkWithIndependentReader(out, expectedFromDb(dir));
     expect(result.error).toBeUndefined();
-    expect(result).toMatchObject({ ok: true, records: 1000 });
-  }, 300_000); // 1,000 images imported, decoded once (no thumbnail job ran) and exported through the CLI
+    expect(result).toMatchObject({ ok: true, records: 2000 });
+  }, 300_000); // 2,000 images imported, decoded once (no thumbnail job ran) and exported through the CLI
 });
