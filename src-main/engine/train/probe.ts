@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { writeAtomically } from '../files.js';
-import { forkEntry } from './childEntry.js';
+import { askChild } from './childEntry.js';
 import type { BackendInfo } from './tf.js';
 import { vulkanDrivers } from './webgpuAdapter.js';
 
@@ -61,23 +61,11 @@ function writeCache(key: string, info: BackendInfo): void {
 }
 
 function probeInChild(): Promise<BackendInfo> {
-  return new Promise((resolve, reject) => {
-    const child = forkEntry('probeProcess.ts', ['ignore', 'ignore', 'pipe', 'ipc']);
-    let stderr = '';
-    let done = false;
-    const finish = (err: Error | null, info?: BackendInfo): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      if (err) reject(err);
-      else resolve(info!);
-    };
-    const timer = setTimeout(() => finish(new Error(`the training backend probe did not answer within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
-    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-    child.on('message', (m: { ok: true; info: BackendInfo } | { ok: false; error: string }) => (m.ok ? finish(null, m.info) : finish(new Error(`the training backend probe failed: ${m.error}`))));
-    child.on('error', (err) => finish(new Error(`cannot start the training backend probe: ${err.message}`)));
-    child.on('exit', (code, signal) => finish(new Error(`the training backend probe ended without an answer (${signal ?? `exit code ${code}`})${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`)));
+  return askChild<BackendInfo>('probeProcess.ts', {
+    what: 'the training backend probe',
+    timeoutMs: TIMEOUT_MS,
+    timeoutError: `the training backend probe did not answer within ${TIMEOUT_MS / 1000} s`,
+    failurePrefix: 'the training backend probe failed: ',
   });
 }
 
