@@ -21,5 +21,12 @@ export function describeSharpError(err: unknown): string {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !/^vips2?png: /.test(l));
-  return lines.slice(0, 2).join('; ') || 'the image could not be decoded';
+  const detail = lines.slice(0, 2).join('; ');
+  if (!detail) return 'the image could not be decoded';
+  // the strict decode's failures read as libvips internals ("Warning treated as error due to
+  // failOn setting", "error in tile 0 x 128"): say what they mean, keep the words for a search
+  return DAMAGED.test(detail) ? `the image data is damaged or incomplete: ${detail}` : detail;
 }
+
+/** libvips' and libjpeg's ways of saying that the pixels stop or go wrong partway through */
+const DAMAGED = /failOn setting|error in tile|premature end|truncated|corrupt|bad huffman|unexpected end/i;
