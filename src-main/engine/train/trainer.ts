@@ -88,7 +88,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
 
   let model: tf.LayersModel;
   let state: CheckpointState = { epoch: 0, step: 0, stepInEpoch: 0 };
-  const scheduled = accumulating(makeOptimizer(options), rawOptions.accumulate ?? 1);
+  const scheduled = accumulating(makeOptimizer(options), batch.accumulate);
   const optimizer = scheduled.optimizer;
   const saved = resume ? readCheckpointState(checkpointDir) : null;
   // a run killed before its first epoch ended has nothing to resume from: it starts over, and says so
@@ -116,7 +116,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   if (resume) project.runs.dropMetricsAfter(run, state.step);
   const trainEvents = new EventWriter(path.join(dir, 'train'));
   const validationEvents = new EventWriter(path.join(dir, 'validation'));
-  io.emit({ type: 'start', run, backend: label, workers, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step, batchSize: options.batchSize, effectiveBatch: options.batchSize * (rawOptions.accumulate ?? 1), ...(batch.probe ? { batchProbe: batch.probe } : {}), mode, ...(note ? { note } : {}) });
+  io.emit({ type: 'start', run, backend: label, workers, model: options.model, labels: labels.length, train: trainSet.length, validation: validation.length, stepsPerEpoch, totalSteps, resumedAt: state.step, batchSize: options.batchSize, effectiveBatch: options.batchSize * batch.accumulate, ...(batch.probe ? { batchProbe: batch.probe } : {}), mode, ...(note ? { note } : {}) });
 
   const jit = backend.name === 'tensorflow-gpu' && backend.device && jitPending(backend.device) ? backend.device : null;
   if (jit) io.emit({ type: 'preparing', run, gpu: jit, message: `preparing GPU kernels for ${jit} (first run only, can take many minutes)` });
@@ -200,7 +200,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   }
   const state2 = stopped ? 'stopped' : 'done';
   project.runs.setState(run, state2, { top1: last.top1, top5: last.top5, message: stopped ? `${io.stopReason?.() ? `${io.stopReason()}: ` : ''}stopped at step ${step}; resume continues from there` : null, pid: null });
-  return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: label, level: rawOptions.level ?? null, batch_size: options.batchSize, effective_batch: options.batchSize * (rawOptions.accumulate ?? 1), batch_probe: batch.probe, mode };
+  return { run, state: state2, model_dir: modelDir, top1: last.top1, top5: last.top5, backend: label, level: rawOptions.level ?? null, batch_size: options.batchSize, effective_batch: options.batchSize * batch.accumulate, batch_probe: batch.probe, mode };
 }
 
 /**
