@@ -1,12 +1,16 @@
 /** Training runs: the backend, start/stop/resume, the runs table and their metrics. */
 import type { RunSummary } from '../../../shared/contract.js';
 import type { TrainOptions } from '../../../shared/training.js';
+import type { Project } from '../../project.js';
 import type { RunRow } from '../../db/repos/runs.js';
 import { trainedRuns } from '../../predict/backbone.js';
 import { startTrainer, type TrainerHandle } from '../../train/runner.js';
 import { probeBackend } from '../../train/probe.js';
 import { inspectBackbone } from '../../train/inspectBackbone.js';
 import type { AreaHandlers, StudioContext } from '../context.js';
+
+/** how long a start waits for a trainer that has saved its stopped state to exit */
+const STOPPING_TRAINER_GRACE_MS = 30_000;
 
 type TrainMethods = 'train.backend' | 'train.inspectBackbone' | 'train.start' | 'train.stop' | 'train.resume' | 'runs.list' | 'runs.metrics' | 'runs.annotate';
 
@@ -24,8 +28,9 @@ export function trainArea(ctx: StudioContext): AreaHandlers<TrainMethods> {
     for (const t of trainers.values()) t.stop();
     await Promise.all([...trainers.values()].map((t) => t.finished));
   });
-  const startTraining = (options: TrainOptions, resume?: string): string => {
+  const startTraining = async (options: TrainOptions, resume?: string): Promise<string> => {
     const { project } = ctx.need();
+    await settleStoppedTrainers(project);
     if (trainers.size > 0) throw new Error('a training run is already going: stop it first (one run at a time keeps the machine responsive)');
     const handle = startTrainer(project, options, (e) => ctx.emit('onTrainEvent', e), resume, ctx.options.launchTrainer);
     trainers.set(handle.run, handle);
@@ -35,14 +40,25 @@ export function trainArea(ctx: StudioContext): AreaHandlers<TrainMethods> {
     });
     return handle.run;
   };
+  /**
+   * A stopped trainer writes its last state to the project before its process ends, so the runs
+   * table can offer Resume a moment before the handle is gone: wait for such a trainer to exit
+   * rather than refuse the click. A trainer whose run still says `running` is really going.
+   */
+  const settleStoppedTrainers = async (project: Project): Promise<void> => {
+    for (const [run, t] of [...trainers]) {
+      if (project.runs.get(run)?.state === 'running') continue;
+      await Promise.race([t.finished, new Promise((r) => setTimeout(r, STOPPING_TRAINER_GRACE_MS).unref())]);
+    }
+  };
   return {
     'train.backend': async () => {
       const info = await probeBackend(); // in a child process: the engine never loads TensorFlow.js
       return { name: info.name, label: info.label, faster: info.faster };
     },
     'train.inspectBackbone': (a) => inspectBackbone(a.location), // in a child process, as the backend probe
-    'train.start': (a) => ({ run: startTraining(a) }),
-    'train.resume': (a) => ({ run: startTraining({ model: 'small-cnn' }, a.run) }),
+    'train.start': async (a) => ({ run: await startTraining(a) }),
+    'train.resume': async (a) => ({ run: await startTraining({ model: 'small-cnn' }, a.run) }),
     'train.stop': (a) => {
       const handle = trainers.get(a.run);
       handle?.stop();
