@@ -7,8 +7,8 @@
 import type { BatchProbe, TrainOptions } from '../../shared/training.js';
 import type { Project } from '../project.js';
 import { autoBatch } from './batchProbe.js';
-import { loadModel } from './modelIO.js';
-import { buildModel, DEFAULT_IMAGE_SIZE, withNewHead, type ModelName } from './models.js';
+import { DEFAULT_IMAGE_SIZE, type ModelName } from './models.js';
+import { buildRunModel } from './runModel.js';
 import { resolveTrainOptions } from './schedule.js';
 import type { BackendInfo } from './tf.js';
 
@@ -36,7 +36,7 @@ export async function chooseBatch(project: Project, run: string, raw: TrainOptio
     const auto = await autoBatch({
       backend, options, classes, trainSize, workers: raw.workers, memoryLimit: simulatedMemoryLimit(), onProbe: say,
       // the run's own model, built the same way but thrown away after the probe
-      build: async () => (options.backbone ? withNewHead(await loadModel(options.backbone), classes, options.fineTuneLayers) : buildModel(options.model, { classes, imageSize: options.imageSize, alpha: options.alpha, auxHead: options.auxHead })),
+      build: () => buildRunModel(options, classes),
     });
     options.batchSize = auto.batchSize;
     probe = auto.probe;

@@ -14,7 +14,8 @@ import { EventWriter } from './events.js';
 import { rollUpLabels } from './levels.js';
 import { accumulating } from './accumulate.js';
 import { chooseBatch } from './runBatch.js';
-import { buildModel, DEFAULT_IMAGE_SIZE, withNewHead, type ModelName } from './models.js';
+import { DEFAULT_IMAGE_SIZE, type ModelName } from './models.js';
+import { buildRunModel } from './runModel.js';
 import { loadModel, saveModel } from './modelIO.js';
 import { labelMismatch, readCheckpointState, ResumeRefused, restoreCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint.js';
 import { batchCount, batches, type Sample } from './pipeline.js';
@@ -103,10 +104,8 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
     ({ model, state } = await restoreCheckpoint(checkpointDir, optimizer));
     const mismatch = labelMismatch(state.labels, model.outputs[0]!.shape[1] as number, labels);
     if (mismatch) throw new ResumeRefused(`cannot resume run ${run}: ${mismatch}, and its outputs are numbered by category name, so it would go on training on shifted labels. Undo the change, or start a new run`);
-  } else if (options.backbone) {
-    model = withNewHead(await loadModel(options.backbone), labels.length, options.fineTuneLayers, options.headDropout, options.seed);
   } else {
-    model = buildModel(options.model, { classes: labels.length, imageSize: options.imageSize, alpha: options.alpha, auxHead: options.auxHead });
+    model = await buildRunModel(options, labels.length);
   }
   const inputSize = model.inputs[0]!.shape[1] as number;
   if (inputSize !== options.imageSize) options.imageSize = inputSize; // a backbone decides its input size
