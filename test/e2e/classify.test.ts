@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, shiwake, shiwakeJson } from '../fixtures/cli.js';
 import { noisySolid } from '../fixtures/images.js';
+import { writeColourFolders } from '../fixtures/flipped.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { MAX_UPLOAD_MB } from '../../src-main/shared/contract.js';
 import { chromiumPresent, openStudio, toastSaying, type StudioSession } from './chromium.js';
@@ -35,10 +36,7 @@ const shownCount = (n: number) => page.waitForFunction((n) => Number(document.qu
 
 describe.runIf(haveChromium)('classify and evaluate in Chromium', () => {
   beforeAll(async () => {
-    for (const [name, colour] of Object.entries(COLOURS)) {
-      fs.mkdirSync(path.join(root, name), { recursive: true });
-      for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(root, name, `${name.toLowerCase()}-${i}.png`), await noisySolid(colour, i, { size: 12, spread: 21 }));
-    }
+    await writeColourFolders(root, COLOURS, 8, { size: 12, spread: 21 });
     fs.writeFileSync(path.join(tmp, 'probe-green.png'), await noisySolid(COLOURS.Green!, 99, { size: 12, spread: 21 }));
     shiwakeJson(['import', root, '--project', projectDir]);
     expect(shiwake(['split', '--project', projectDir, '--validation', '0.25']).code).toBe(0);

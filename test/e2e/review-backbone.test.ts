@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBackbones } from '../fixtures/backbones.js';
 import { REPO, shiwakeJson } from '../fixtures/cli.js';
 import { noisySolid } from '../fixtures/images.js';
+import { writeColourFolders } from '../fixtures/flipped.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { chromiumPresent, openStudio, toastSaying, type StudioSession } from './chromium.js';
 
@@ -27,10 +28,7 @@ const COLOURS: Record<string, [number, number, number]> = { Red: [220, 20, 30], 
 describe.runIf(haveChromium)('review and duplicates with a pretrained backbone', () => {
   beforeAll(async () => {
     backbones = await writeBackbones(path.join(tmp, 'models'));
-    for (const [name, colour] of Object.entries(COLOURS)) {
-      fs.mkdirSync(path.join(root, name), { recursive: true });
-      for (let i = 0; i < 10; i++) fs.writeFileSync(path.join(root, name, `${name.toLowerCase()}-${i}.png`), await noisySolid(colour, i));
-    }
+    await writeColourFolders(root, COLOURS, 10);
     // one label wrong on purpose: a blue picture in Green
     fs.writeFileSync(path.join(root, 'Green', 'green-really-blue.png'), await noisySolid(COLOURS.Blue!, 42));
     shiwakeJson(['import', root, '--project', projectDir]);
@@ -62,7 +60,7 @@ describe.runIf(haveChromium)('review and duplicates with a pretrained backbone',
     await page.getByTestId('tab-duplicates').click();
     const view = page.getByTestId('duplicates-view');
     // the backbone reviewed above is offered; a new one is typed
-    expect(await view.getByTestId('dup-run').locator('option', { hasText: 'backbone small-cnn-16' }).count()).toBe(1);
+    await expect.poll(() => view.getByTestId('dup-run').locator('option', { hasText: 'backbone small-cnn-16' }).count()).toBe(1); // the runs list loads after the tab shows
     await view.getByTestId('dup-run').selectOption('new-backbone');
     await view.getByTestId('backbone-location').fill(backbones.anySize);
     await view.getByTestId('backbone-image-size').fill('16');

@@ -74,7 +74,7 @@ describe.runIf(haveChromium)('the review queue in Chromium', () => {
     // the most likely wrong item is one of the three flipped on purpose, and the suggestion is its colour
     expect(relPath).toMatch(/-really-/);
     expect(relPath).toContain(`-really-${suggested.toLowerCase()}.png`);
-    expect(await first.getByTestId('review-neighbours').count()).toBe(1);
+    await expect.poll(() => first.getByTestId('review-neighbours').count()).toBe(1); // the neighbours load after the item shows
     fs.mkdirSync(path.join(REPO, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: path.join(REPO, 'test-artifacts/studio-review-view.png') });
 

@@ -65,7 +65,7 @@ describe.runIf(haveChromium)('comparing runs in the Train view', () => {
     expect(await options.locator(`tr[data-run="${leaves}"]`).textContent()).toContain('leaves');
     await page.getByTestId('runs-compare').screenshot({ path: path.join(REPO, 'test-artifacts/studio-runs-compare.png') });
     // loss: train and validation of each run
-    expect(await page.getByTestId('compare-chart-loss').locator('path.recharts-line-curve').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('compare-chart-loss').locator('path.recharts-line-curve').count()).toBe(4);
     // unticking one leaves one series
     await row(leaves).getByTestId('run-compare').uncheck();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare-chart-validation top-1 %"] path.recharts-line-curve').length === 1);
