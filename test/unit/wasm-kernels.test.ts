@@ -84,6 +84,27 @@ describe('WASM gradient kernels match the CPU backend (relative error < 1e-4)', 
     });
   }
 
+  // max pooling's gradient: with ties on purpose (values rounded to tenths: equal maxima in a window), the first one takes it
+  for (const [shape, size, stride, pad] of [[[2, 8, 8, 3], 2, 2, 'valid'], [[2, 7, 7, 4], 3, 2, 'same'], [[1, 9, 9, 2], 3, 1, 'same'], [[2, 6, 5, 3], 2, 1, 'valid']] as [number[], number, number, 'same' | 'valid'][]) {
+    it(`maxPool ${shape.join('x')} window ${size} stride ${stride} ${pad}, with ties`, async () => {
+      const xs = random(shape).map((v) => Math.round(v * 10) / 10);
+      const dys = random(shape); // longer than dy: a prefix is used
+      const grad = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const x = tf.tensor4d(xs, shape as [number, number, number, number]);
+          const g = tf.grad((a: tf.Tensor) => {
+            const y = tf.maxPool(a as tf.Tensor4D, size, stride, pad);
+            return tf.sum(tf.mul(y, tf.tensor(dys.subarray(0, y.size), y.shape)));
+          })(x);
+          return g.dataSync().slice() as Float32Array;
+        });
+      };
+      const cpu = await grad('cpu');
+      expect(relativeError(await grad('wasm'), cpu)).toBeLessThan(1e-6);
+    });
+  }
+
   for (const [aShape, bShape, ta, tb] of [[[7, 5], [7, 3], true, false], [[4, 6], [3, 6], false, true], [[5, 4], [3, 5], true, true], [[2, 6, 4], [2, 6, 3], true, false], [[2, 4, 6], [2, 3, 6], false, true]] as [number[], number[], boolean, boolean][]) {
     it(`matMul ${aShape.join('x')}${ta ? '^T' : ''} by ${bShape.join('x')}${tb ? '^T' : ''} (transposed first, then the fast path)`, async () => {
       const as = random(aShape);

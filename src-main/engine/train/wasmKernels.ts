@@ -11,6 +11,9 @@
  * - Conv2DBackpropInput exists in the backend but as a plain loop; the same composition
  *   through XNNPACK's convolution replaces it.
  *
+ * - MaxPoolGrad runs a slow loop in the backend; wasmMaxPoolGrad.ts replaces it with one that
+ *   reads each input once.
+ *
  * - BatchMatMul with a transposed operand runs a plain loop in the backend (a 2048x256 by
  *   256x1000 product: 4.3 s with transposeA, 1.7 s with transposeB, 0.12 s with neither):
  *   every dense layer's gradient has one. The operand is transposed first (a copy), then the
@@ -20,6 +23,7 @@
  */
 // tf.ts is the one TensorFlow.js importer; it imports this module to register the kernels, and tf is only used inside functions, so the cycle is harmless
 import { tf } from './tf.js';
+import { maxPoolGradConfig } from './wasmMaxPoolGrad.js';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Pair = [number, number];
@@ -40,7 +44,9 @@ function forwardPadding(pad: Pad, inSize: Pair, outSize: Pair, kernel: Pair, str
 
 /** Pads (positive) or crops (negative) the two spatial axes of an NHWC tensor. */
 function padOrCrop(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
-  const padded = tf.pad(t, [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]]);
+  // each step only where needed: the backend's Slice copies element by element, as slow as a convolution at 28 px
+  const padded = top > 0 || bottom > 0 || left > 0 || right > 0 ? tf.pad(t, [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]]) : t;
+  if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) return padded;
   const [n, h, w, c] = padded.shape;
   const cropTop = Math.max(0, -top);
   const cropLeft = Math.max(0, -left);
@@ -218,6 +224,8 @@ export function registerWasmGradientKernels(): void {
     composedKernel('DepthwiseConv2dNativeBackpropInput', ['dy', 'filter'], depthwiseBackpropInput),
   ];
   for (const config of configs) if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
+  tf.unregisterKernel('MaxPoolGrad', 'wasm');
+  tf.registerKernel(maxPoolGradConfig);
   tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel(composedKernel('Conv2DBackpropInput', ['dy', 'filter'], conv2dBackpropInput));
   const matMul = tf.getKernel('BatchMatMul', 'wasm');
