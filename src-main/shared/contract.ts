@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import type { ImportProblems } from './problems.js';
 import type { CommandId } from './commands.js';
-import type { TrainEvent } from './training.js';
+import { SCHEDULE_NAMES, type ScheduleName, type TrainEvent } from './training.js';
 import type { BackboneInfo } from './transfer.js';
 import type { ClassifyAnswer, ConfusionMatrix, EvaluationReport, ReviewCategorySummary, ReviewQueue } from './predict.js';
 import type { ItemHistory, ItemStatus, Progress, ProjectStats } from './types.js';
@@ -124,7 +124,7 @@ export const methods = {
       batchSize: z.union([z.number().int().min(1).max(4096), z.literal('auto')]).optional(),
       optimizer: z.enum(['rmsprop', 'adam', 'sgd']).optional(),
       learningRate: z.number().positive().optional(),
-      schedule: z.enum(['constant', 'exponential', 'cosine']).optional(),
+      schedule: z.enum(SCHEDULE_NAMES as [ScheduleName, ...ScheduleName[]]).optional(),
       labelSmoothing: z.number().min(0).lt(1).optional(),
       backbone: z.string().optional(),
       /** with a backbone: unfreeze its last N layers (0 or absent: frozen) */

@@ -2,7 +2,33 @@
 
 export type TrainModel = 'small-cnn' | 'mobilenet-v2' | 'inception-v3';
 export type OptimizerName = 'rmsprop' | 'adam' | 'sgd';
-export type ScheduleName = 'constant' | 'exponential' | 'cosine';
+export type ScheduleName = 'constant' | 'exponential' | 'cosine' | 'warmup-cosine';
+export const SCHEDULE_NAMES: readonly ScheduleName[] = ['constant', 'exponential', 'cosine', 'warmup-cosine'];
+/** a model's own input size: what a run trains at when no image size is given */
+export const DEFAULT_IMAGE_SIZE: Record<TrainModel, number> = { 'small-cnn': 32, 'mobilenet-v2': 96, 'inception-v3': 299 };
+
+/** The optimizer, rate and schedule a run gets when it names none, for the studio's form and the trainer alike. */
+export interface Recipe {
+  optimizer: OptimizerName;
+  learningRate: number;
+  schedule: ScheduleName;
+}
+
+const DEFAULT_LR: Record<OptimizerName, number> = { adam: 0.001, rmsprop: 0.01, sgd: 0.01 };
+
+/**
+ * The default recipe for a model: Inception-v3 the reference's (RMSProp 0.01, staircase decay);
+ * the small CNN from scratch Adam at 3e-3 with a linear warm-up over the first 10% of the steps
+ * and a cosine decay to zero (on Fashion-MNIST, 5 epochs: see docs/benchmarks.md); the others,
+ * and any backbone's new head, Adam at 1e-3, constant. `optimizer`: one chosen by the user, whose
+ * own default rate and schedule then apply.
+ */
+export function defaultRecipe(model: TrainModel, transfer: boolean, optimizer?: OptimizerName): Recipe {
+  const chosen = optimizer ?? (model === 'inception-v3' ? 'rmsprop' : 'adam');
+  if (model === 'small-cnn' && !transfer && chosen === 'adam') return { optimizer: 'adam', learningRate: 0.003, schedule: 'warmup-cosine' };
+  return { optimizer: chosen, learningRate: DEFAULT_LR[chosen], schedule: chosen === 'rmsprop' ? 'exponential' : 'constant' };
+}
+
 export type BackendChoice = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface TrainOptions {

@@ -97,6 +97,8 @@ describe('a head trained on cached backbone features', () => {
 
     const training = JSON.parse(fs.readFileSync(path.join(projectDir, 'runs', cached.run, 'model', 'training.json'), 'utf8'));
     expect(training).toMatchObject({ mode: 'frozen backbone, head on cached features', options: { cacheFeatures: true, augment: 'none' } });
+    // its predictions see whole images, as its training and validation features did
+    expect(JSON.parse(fs.readFileSync(path.join(projectDir, 'runs', cached.run, 'model', 'preprocessing.json'), 'utf8'))).toMatchObject({ evalCrop: 1 });
     // a finished run resumes no more: its cache is gone
     expect(fs.existsSync(path.join(projectDir, 'runs', cached.run, 'features'))).toBe(false);
   }, 300_000);

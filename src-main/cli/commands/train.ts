@@ -4,7 +4,7 @@ import { cudaReport } from '../../engine/train/cuda.js';
 import { rememberBackend } from '../../engine/train/probe.js';
 import { initBackend } from '../../engine/train/tf.js';
 import { transferProblem } from '../../shared/transfer.js';
-import type { BackendChoice, BatchProbe, OptimizerName, ScheduleName, TrainEvent, TrainModel, TrainOptions } from '../../shared/training.js';
+import { SCHEDULE_NAMES, type BackendChoice, type BatchProbe, type OptimizerName, type ScheduleName, type TrainEvent, type TrainModel, type TrainOptions } from '../../shared/training.js';
 import { jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
 import { formatCount, formatDuration, printJson, say, UsageError } from '../output.js';
 
@@ -45,7 +45,7 @@ function describe(e: TrainEvent): string | undefined {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size auto|B] [--effective-batch N] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--cache-features] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--workers N] [--level N] [--accumulate K] [--name "<text>"] [--resume <run>] [--json]',
+  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size auto|B] [--effective-batch N] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine|warmup-cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--cache-features] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--workers N] [--level N] [--accumulate K] [--name "<text>"] [--resume <run>] [--json]',
   summary: 'train a classifier on the split (and balance plan); Ctrl+C stops at a checkpoint, --resume continues',
   options: {
     ...projectOption, ...jsonOption, model: { type: 'string' }, 'image-size': { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
@@ -66,7 +66,7 @@ export const trainCommand: Command = {
       batchSize: values['batch-size'] === 'auto' ? 'auto' : optionalNumber(values, 'batch-size', wholePositive, 'auto or a whole number'),
       optimizer: oneOf<OptimizerName>(values, 'optimizer', ['rmsprop', 'adam', 'sgd']),
       learningRate: optionalNumber(values, 'learning-rate', positive, 'a positive number'),
-      schedule: oneOf<ScheduleName>(values, 'schedule', ['constant', 'exponential', 'cosine']),
+      schedule: oneOf<ScheduleName>(values, 'schedule', SCHEDULE_NAMES),
       labelSmoothing: optionalNumber(values, 'label-smoothing', (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
       backbone: values.backbone as string | undefined,
       fineTuneLayers: optionalNumber(values, 'fine-tune-layers', (n) => Number.isInteger(n) && n >= 0, 'a whole number'),

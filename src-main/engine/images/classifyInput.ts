@@ -20,12 +20,6 @@ function readHead(file: string): Buffer {
   }
 }
 
-/** The central crop keeping `fraction` of each side (0.875 in the reference). */
-export function centralCrop(fraction: number): Crop {
-  const margin = (1 - fraction) / 2;
-  return { left: margin, top: margin, width: fraction, height: fraction };
-}
-
 /** Decodes `file` for a model (format from the content unless known). Throws a one-line Error. */
 export async function decodeForClassification(file: string, format: string | null, size: number, crop: Crop): Promise<Uint8Array> {
   let known = format;

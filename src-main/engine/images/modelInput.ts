@@ -12,8 +12,11 @@ export interface Crop {
   height: number;
 }
 
-/** The reference's evaluation crop: the central 87.5% of each side. */
-export const CENTRAL_CROP: Crop = { left: 0.0625, top: 0.0625, width: 0.875, height: 0.875 };
+/** The central `fraction` of each side (the reference evaluates on 0.875). */
+export function centralCrop(fraction: number): Crop {
+  const margin = (1 - fraction) / 2;
+  return { left: margin, top: margin, width: fraction, height: fraction };
+}
 
 export async function decodeForModel(file: string, format: string | null, size: number, crop: Crop, flip: boolean): Promise<Uint8Array> {
   const img = await openImage(file, format); // auto-orients first, so crops are of the upright image

@@ -4,7 +4,8 @@
  * Runs inside a predictor worker thread (one backend instance per thread): the engine never
  * holds TensorFlow.js itself.
  */
-import { centralCrop, decodeForClassification } from '../images/classifyInput.js';
+import { decodeForClassification } from '../images/classifyInput.js';
+import { centralCrop } from '../images/modelInput.js';
 import { loadModel } from '../train/modelIO.js';
 import { initBackend, tf, type BackendInfo, type BackendName } from '../train/tf.js';
 import { readModelFolder, type ModelFolder } from './modelFolder.js';

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { replaceDir } from '../files.js';
 import { shuffled } from '../../shared/random.js';
-import { batchCount, batches, type Batch, type Sample } from './pipeline.js';
+import { batchCount, batches, EVAL_CROP, type Batch, type Sample } from './pipeline.js';
 import { evalLoss, topKHits } from './parallel/loss.js';
 import { tf } from './tf.js';
 
@@ -50,14 +50,15 @@ export interface FeaturePassIO {
 }
 
 /**
- * Training images whole and unflipped (no augmentation, as the uncached run with
- * augment 'none' sees them), validation images with evaluation's central crop.
+ * Training and validation images whole, unflipped: no augmentation, as the uncached run with
+ * augment 'none' sees them, and its evaluation crop (EVAL_CROP.none), which the saved model's
+ * predictions use too.
  */
 async function featurePass(model: tf.LayersModel, width: number, samples: Sample[], train: boolean, imageSize: number, batchSize: number, progress: (n: number) => boolean, onSkip: FeaturePassIO['onSkip']): Promise<FeatureSet | null> {
   const features = new Float32Array(samples.length * width);
   const labels = new Int32Array(samples.length);
   let count = 0;
-  for await (const batch of batches(samples, { batchSize, imageSize, train, shuffle: false, augment: 'none', seed: 0, onSkip })) {
+  for await (const batch of batches(samples, { batchSize, imageSize, train, shuffle: false, augment: 'none', evalCrop: EVAL_CROP.none, seed: 0, onSkip })) {
     const out = tf.tidy(() => model.apply(tf.tensor4d(batch.xs, [batch.size, imageSize, imageSize, 3]), { training: false }) as tf.Tensor2D);
     try {
       features.set(await out.data(), count * width); // async: WebGPU has no synchronous read in Node
@@ -73,7 +74,7 @@ async function featurePass(model: tf.LayersModel, width: number, samples: Sample
 
 /** What the cache was computed from: another backbone, image size or sample list computes it again. */
 function cacheKey(backbone: string, imageSize: number, train: Sample[], validation: Sample[]): string {
-  const hash = createHash('sha1').update(JSON.stringify({ v: 1, backbone, imageSize }));
+  const hash = createHash('sha1').update(JSON.stringify({ v: 2, backbone, imageSize }) /* v2: validation images whole, as training's */);
   for (const s of [...train, null, ...validation]) hash.update(s ? `${s.file}\t${s.label}\n` : '--\n');
   return hash.digest('hex');
 }

@@ -19,7 +19,7 @@ export interface ModelOptions {
   dropout?: number;
 }
 
-export const DEFAULT_IMAGE_SIZE: Record<ModelName, number> = { 'small-cnn': 32, 'mobilenet-v2': 96, 'inception-v3': 299 };
+export { DEFAULT_IMAGE_SIZE } from '../../shared/training.js';
 
 type SymbolicTensor = tf.SymbolicTensor;
 const L = tf.layers;

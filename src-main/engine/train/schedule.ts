@@ -1,5 +1,5 @@
 /** Training defaults, optimizers and learning-rate schedules. */
-import type { OptimizerName, TrainOptions } from '../../shared/training.js';
+import { defaultRecipe, type TrainOptions } from '../../shared/training.js';
 import { transferProblem } from '../../shared/transfer.js';
 import { MODEL_NAMES, type ModelName } from './models.js';
 import { tf } from './tf.js';
@@ -11,19 +11,17 @@ export type ResolvedOptions = Required<Omit<TrainOptions, 'backbone' | 'backend'
   backbone?: string;
 };
 
-const DEFAULT_LR: Record<OptimizerName, number> = { adam: 0.001, rmsprop: 0.01, sgd: 0.01 };
-
 export function resolveTrainOptions(o: TrainOptions, defaultImageSize: number): ResolvedOptions {
   if (!MODEL_NAMES.includes(o.model as ModelName)) throw new Error(`unknown model "${o.model}": choose ${MODEL_NAMES.join(', ')}`);
-  const optimizer = o.optimizer ?? (o.model === 'inception-v3' ? 'rmsprop' : 'adam');
+  const recipe = defaultRecipe(o.model, o.backbone !== undefined, o.optimizer);
   const r: ResolvedOptions = {
     model: o.model as ModelName,
     imageSize: o.imageSize ?? defaultImageSize,
     epochs: o.epochs ?? 10,
     batchSize: o.batchSize === 'auto' ? 32 : (o.batchSize ?? 32), // auto: a placeholder until the trainer's probe
-    optimizer,
-    learningRate: o.learningRate ?? DEFAULT_LR[optimizer],
-    schedule: o.schedule ?? (optimizer === 'rmsprop' ? 'exponential' : 'constant'),
+    optimizer: recipe.optimizer,
+    learningRate: o.learningRate ?? recipe.learningRate,
+    schedule: o.schedule ?? recipe.schedule,
     decayRate: o.decayRate ?? 0.16,
     decayEpochs: o.decayEpochs ?? 30,
     labelSmoothing: o.labelSmoothing ?? 0.1,
@@ -80,6 +78,18 @@ export function learningRateAt(o: ResolvedOptions, step: number, epoch: number, 
     case 'exponential':
       return o.learningRate * o.decayRate ** Math.floor(epoch / o.decayEpochs);
     case 'cosine':
-      return o.learningRate * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, totalSteps)) / Math.max(1, totalSteps)));
+      return cosineDecay(o.learningRate, step, totalSteps);
+    case 'warmup-cosine': {
+      // linear from lr / warmup at the first step (never 0) to lr, then the cosine over the rest
+      const warmup = Math.max(1, Math.round(WARMUP_SHARE * totalSteps));
+      return step < warmup ? (o.learningRate * (step + 1)) / warmup : cosineDecay(o.learningRate, step - warmup, totalSteps - warmup);
+    }
   }
+}
+
+/** the share of a run's steps that `warmup-cosine` spends warming up */
+const WARMUP_SHARE = 0.1;
+
+function cosineDecay(lr: number, step: number, steps: number): number {
+  return lr * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, steps)) / Math.max(1, steps)));
 }

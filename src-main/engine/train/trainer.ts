@@ -18,7 +18,7 @@ import { DEFAULT_IMAGE_SIZE, type ModelName } from './models.js';
 import { buildRunModel } from './runModel.js';
 import { loadModel, saveModel } from './modelIO.js';
 import { labelMismatch, readCheckpointState, ResumeRefused, restoreCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint.js';
-import { batchCount, batches, type Sample } from './pipeline.js';
+import { batchCount, batches, EVAL_CROP, type Sample } from './pipeline.js';
 import { jitPending, markJitDone } from './cuda.js';
 import { resolveWorkers, workersLabel } from './parallel/layout.js';
 import { ParallelTrainer } from './parallel/pool.js';
@@ -173,7 +173,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
       }
     }
     if (stopped) break;
-    const v = cache ? await evaluateFeatures(split!.head, cache.validation, options.batchSize, labels.length, k) : await evaluate(model, validation, options.imageSize, options.batchSize, labels.length, k, parallel);
+    const v = cache ? await evaluateFeatures(split!.head, cache.validation, options.batchSize, labels.length, k) : await evaluate(model, validation, options.imageSize, options.batchSize, labels.length, k, parallel, EVAL_CROP[options.augment]);
     last = { top1: v.top1, top5: v.top5 };
     project.runs.addMetric(run, { kind: 'validation', step, epoch: epoch + 1, loss: v.loss, top1: v.top1, top5: v.top5, lr: scheduled.learningRate, images_per_sec: null });
     if (epochSum.n > 0) trainEvents.scalars(epoch + 1, { epoch_loss: epochSum.loss / epochSum.n, epoch_accuracy: epochSum.top1 / epochSum.n, [`epoch_top${k}`]: epochSum.top5 / epochSum.n });
@@ -192,7 +192,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   if (!stopped) {
     await saveModel(model, modelDir, {
       'labels.json': labels,
-      'preprocessing.json': { imageSize: options.imageSize, channels: 3, scale: '[-1, 1] as x / 127.5 - 1', evalCrop: 0.875, resize: 'fill', output: 'logits: apply softmax for probabilities (shiwake classify does)' },
+      'preprocessing.json': { imageSize: options.imageSize, channels: 3, scale: '[-1, 1] as x / 127.5 - 1', evalCrop: EVAL_CROP[options.augment], resize: 'fill', output: 'logits: apply softmax for probabilities (shiwake classify does)' },
       'training.json': { run, model: options.model, options, backend: label, workers, level: rawOptions.level ?? null, mode },
     });
     fs.rmSync(path.join(dir, 'features'), { recursive: true, force: true }); // a finished run resumes no more: its feature cache is spent
@@ -234,12 +234,12 @@ function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: { xs: 
 }
 
 /** On the gradient workers when there are some (`parallel`): validation is a forward pass per image, spread as training is. */
-export async function evaluate(model: tf.LayersModel, samples: Sample[], imageSize: number, batchSize: number, classes: number, k: number, parallel?: ParallelTrainer | null) {
+export async function evaluate(model: tf.LayersModel, samples: Sample[], imageSize: number, batchSize: number, classes: number, k: number, parallel?: ParallelTrainer | null, evalCrop = EVAL_CROP.inception) {
   if (samples.length === 0) return { loss: null, top1: null, top5: null };
   let loss = 0;
   let top1 = 0;
   let top5 = 0;
-  for await (const batch of batches(samples, { batchSize, imageSize, train: false, seed: 0 })) {
+  for await (const batch of batches(samples, { batchSize, imageSize, train: false, seed: 0, evalCrop })) {
     if (parallel) {
       const r = await parallel.evaluate(batch, classes, k);
       loss += r.loss * batch.size;

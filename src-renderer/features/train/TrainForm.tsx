@@ -1,20 +1,24 @@
 import { useState } from 'react';
 import type { Args } from '../../../src-main/shared/contract';
+import { DEFAULT_IMAGE_SIZE, defaultRecipe } from '../../../src-main/shared/training';
 import { BackboneFields } from './BackboneFields';
 import { BatchFields } from './BatchFields';
 
 type Options = Args<'train.start'>;
-const SIZES: Record<Options['model'], number> = { 'small-cnn': 32, 'mobilenet-v2': 96, 'inception-v3': 299 };
 
-/** A model built from scratch, or a pretrained backbone (its input size is its own) with a new head. */
+/** A model built from scratch, or a pretrained backbone (its input size is its own) with a new head; each with its default recipe. */
 function withModel(o: Options, choice: string): Options {
-  if (choice === 'backbone') return { ...o, backbone: o.backbone ?? '' };
-  return { ...o, model: choice as Options['model'], imageSize: SIZES[choice as Options['model']], backbone: undefined, fineTuneLayers: undefined, cacheFeatures: undefined };
+  if (choice === 'backbone') return { ...o, backbone: o.backbone ?? '', ...defaultRecipe(o.model, true) };
+  const model = choice as Options['model'];
+  return { ...o, model, imageSize: DEFAULT_IMAGE_SIZE[model], backbone: undefined, fineTuneLayers: undefined, cacheFeatures: undefined, ...defaultRecipe(model, false) };
 }
+
+/** Another optimizer brings its own default rate and schedule. */
+const withOptimizer = (o: Options, optimizer: Options['optimizer']): Options => ({ ...o, ...defaultRecipe(o.model, o.backbone !== undefined, optimizer) });
 
 /** Model, image size, batch, epochs, optimizer, learning rate and schedule. */
 export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; busy: boolean }) {
-  const [o, setO] = useState<Options>({ model: 'small-cnn', imageSize: 32, epochs: 10, batchSize: 32, optimizer: 'adam', learningRate: 0.001, schedule: 'constant', labelSmoothing: 0.1 });
+  const [o, setO] = useState<Options>({ model: 'small-cnn', imageSize: DEFAULT_IMAGE_SIZE['small-cnn'], epochs: 10, batchSize: 32, ...defaultRecipe('small-cnn', false), labelSmoothing: 0.1 });
   const set = <K extends keyof Options>(k: K, v: Options[K]): void => setO((prev) => ({ ...prev, [k]: v }));
   const num = (k: 'imageSize' | 'epochs' | 'learningRate' | 'labelSmoothing') => (
     <input type="number" value={o[k] ?? ''} step="any" onChange={(e) => set(k, e.target.value === '' ? undefined : Number(e.target.value))} data-testid={`train-${k}`} />
@@ -32,7 +36,7 @@ export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; bu
       <label>epochs {num('epochs')}</label>
       <BatchFields o={o} set={set} />
       <label title="data-parallel threads on the CPU backends, each with a copy of the model and a share of every batch; empty: one per core, at most one per 16 examples of the batch (1 on a GPU)">worker threads <input type="number" min={1} value={o.workers ?? ''} placeholder="one per core" onChange={(e) => set('workers', e.target.value === '' ? undefined : Number(e.target.value))} data-testid="train-workers" /></label>
-      <label>optimizer <select value={o.optimizer} onChange={(e) => set('optimizer', e.target.value as Options['optimizer'])}>
+      <label>optimizer <select value={o.optimizer} onChange={(e) => setO(withOptimizer(o, e.target.value as Options['optimizer']))} data-testid="train-optimizer">
         <option value="adam">Adam</option>
         <option value="rmsprop">RMSProp (reference)</option>
         <option value="sgd">SGD + momentum</option>
@@ -42,6 +46,7 @@ export function TrainForm({ onStart, busy }: { onStart: (o: Options) => void; bu
         <option value="constant">constant</option>
         <option value="exponential">staircase exponential (×0.16 every 30 epochs)</option>
         <option value="cosine">cosine</option>
+        <option value="warmup-cosine">warm-up (10% of the steps), then cosine</option>
       </select></label>
       <label>label smoothing {num('labelSmoothing')}</label>
       <label title="train on the categories rolled up to this depth of the tree (1 = the top level); empty: the leaves">tree level <input type="number" min={1} value={o.level ?? ''} placeholder="leaves" onChange={(e) => set('level', e.target.value === '' ? undefined : Number(e.target.value))} data-testid="train-level" /></label>
