@@ -28,7 +28,8 @@ export async function decodeForModel(file: string, format: string | null, size: 
   const top = Math.min(h - 1, Math.floor(crop.top * h));
   const width = Math.max(1, Math.min(w - left, Math.round(crop.width * w)));
   const height = Math.max(1, Math.min(h - top, Math.round(crop.height * h)));
-  let pipeline = img.extract({ left, top, width, height }).resize(size, size, { fit: 'fill' });
+  // a linear kernel: the training pipeline resamples cached small images in memory the same way (images/resample.ts)
+  let pipeline = img.extract({ left, top, width, height }).resize(size, size, { fit: 'fill', kernel: 'linear' });
   if (flip) pipeline = pipeline.flop();
   const data = await pipeline.removeAlpha().toColourspace('srgb').raw().toBuffer();
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

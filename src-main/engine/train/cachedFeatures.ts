@@ -14,7 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { replaceDir } from '../files.js';
 import { shuffled } from '../../shared/random.js';
-import { batchCount, batches, EVAL_CROP, type Batch, type Sample } from './pipeline.js';
+import { batchCount, batches, EVAL_CROP, turn, type Batch, type Sample } from './pipeline.js';
+import type { PixelCache } from './pixelCache.js';
 import { evalLoss, topKHits } from './parallel/loss.js';
 import { tf } from './tf.js';
 
@@ -54,11 +55,11 @@ export interface FeaturePassIO {
  * augment 'none' sees them, and its evaluation crop (EVAL_CROP.none), which the saved model's
  * predictions use too.
  */
-async function featurePass(model: tf.LayersModel, width: number, samples: Sample[], train: boolean, imageSize: number, batchSize: number, progress: (n: number) => boolean, onSkip: FeaturePassIO['onSkip']): Promise<FeatureSet | null> {
+async function featurePass(model: tf.LayersModel, width: number, samples: Sample[], train: boolean, imageSize: number, batchSize: number, progress: (n: number) => boolean, onSkip: FeaturePassIO['onSkip'], pixels?: PixelCache): Promise<FeatureSet | null> {
   const features = new Float32Array(samples.length * width);
   const labels = new Int32Array(samples.length);
   let count = 0;
-  for await (const batch of batches(samples, { batchSize, imageSize, train, shuffle: false, augment: 'none', evalCrop: EVAL_CROP.none, seed: 0, onSkip })) {
+  for await (const batch of batches(samples, { batchSize, imageSize, train, shuffle: false, augment: 'none', evalCrop: EVAL_CROP.none, seed: 0, onSkip, cache: pixels })) {
     const out = tf.tidy(() => model.apply(tf.tensor4d(batch.xs, [batch.size, imageSize, imageSize, 3]), { training: false }) as tf.Tensor2D);
     try {
       features.set(await out.data(), count * width); // async: WebGPU has no synchronous read in Node
@@ -120,7 +121,8 @@ function writeCache(dir: string, key: string, sets: { train: FeatureSet; validat
  * for the same backbone, size and samples, otherwise computed (progress events as training's,
  * stop between batches: null) and written there. `reused` says which.
  */
-export async function cachedFeatures(dir: string, backbone: string, model: tf.LayersModel, width: number, data: { train: Sample[]; validation: Sample[] }, imageSize: number, batchSize: number, io: FeaturePassIO): Promise<{ train: FeatureSet; validation: FeatureSet; reused: boolean } | null> {
+/** `pixels`: the run's pixel cache, so that the features are of the very inputs an uncached run trains on */
+export async function cachedFeatures(dir: string, backbone: string, model: tf.LayersModel, width: number, data: { train: Sample[]; validation: Sample[] }, imageSize: number, batchSize: number, io: FeaturePassIO, pixels?: PixelCache): Promise<{ train: FeatureSet; validation: FeatureSet; reused: boolean } | null> {
   const key = cacheKey(backbone, imageSize, data.train, data.validation);
   const kept = readCache(dir, key);
   if (kept) return { ...kept, reused: true };
@@ -138,8 +140,8 @@ export async function cachedFeatures(dir: string, backbone: string, model: tf.La
     }
     return !io.stopRequested();
   };
-  const train = await featurePass(model, width, data.train, true, imageSize, batchSize, progress, io.onSkip);
-  const validation = train && (await featurePass(model, width, data.validation, false, imageSize, batchSize, progress, io.onSkip));
+  const train = await featurePass(model, width, data.train, true, imageSize, batchSize, progress, io.onSkip, pixels);
+  const validation = train && (await featurePass(model, width, data.validation, false, imageSize, batchSize, progress, io.onSkip, pixels));
   if (!train || !validation) return null;
   writeCache(dir, key, { train, validation });
   return { train, validation, reused: false };
@@ -163,7 +165,7 @@ export async function* featureBatches(set: FeatureSet, batchSize: number, seed: 
       labels[i] = set.labels[r]!;
     });
     // a step on features never waits for I/O: without this turn of the event loop a stop message would not arrive until the run ended
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     yield { xs, labels, size: picked.length };
   }
 }

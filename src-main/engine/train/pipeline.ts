@@ -4,11 +4,11 @@
  * and flip (augment 'none': the whole image, unflipped); evaluation a central crop (EVAL_CROP). Pixels are scaled to [-1, 1] as in the reference.
  */
 import { centralCrop, decodeForModel, type Crop } from '../images/modelInput.js';
+import { cropResize } from '../images/resample.js';
 import { rng, shuffled } from '../../shared/random.js';
+import type { CachedSample, PixelCache } from './pixelCache.js';
 
-export interface Sample {
-  file: string;
-  format: string | null;
+export interface Sample extends CachedSample {
   /** 0-based class index */
   label: number;
 }
@@ -49,6 +49,8 @@ export interface BatchOptions {
   /** shuffle and augmentation seed (per epoch) */
   seed: number;
   augment?: Augment;
+  /** small images kept decoded between epochs (the trainer's, one per run) */
+  cache?: PixelCache;
   /** without `train`: the share of each side of the central crop (EVAL_CROP; default the reference's 87.5%) */
   evalCrop?: number;
   /** with `train`: false keeps the samples' order (a backbone's feature pass, which shuffles later) */
@@ -58,6 +60,13 @@ export interface BatchOptions {
   prefetch?: number;
   /** called for each sample that cannot be decoded (it is left out) */
   onSkip?: (file: string, reason: string) => void;
+}
+
+/** The model's input for one sample: through the cache where it keeps the image, else sharp. */
+function decodeSample(s: Sample, imageSize: number, crop: Crop, flip: boolean, train: boolean, cache: PixelCache | undefined): Promise<Uint8Array> {
+  const bySharp = (): Promise<Uint8Array> => decodeForModel(s.file, s.format, imageSize, crop, flip);
+  if (!cache?.keeps(s)) return bySharp();
+  return train ? cache.original(s).then((pixels) => cropResize(pixels, crop, imageSize, flip)) : cache.input(`${s.file}\n${imageSize} ${crop.left} ${crop.top} ${crop.width} ${crop.height}`, bySharp);
 }
 
 export function batchCount(samples: number, batchSize: number): number {
@@ -81,7 +90,7 @@ export async function* batches(samples: readonly Sample[], options: BatchOptions
     // a file that fails to decode (changed or damaged since import) is left out of its batch, and reported
     const decoded = await Promise.all(
       plan.map(({ s, crop, flip }) =>
-        decodeForModel(s.file, s.format, imageSize, crop, flip).then(
+        decodeSample(s, imageSize, crop, flip, options.train, options.cache).then(
           (rgb) => ({ rgb, label: s.label }),
           (err: Error) => (options.onSkip?.(s.file, err.message), null),
         ),
@@ -104,6 +113,13 @@ export async function* batches(samples: readonly Sample[], options: BatchOptions
   while (queue.length > 0) {
     const batch = await queue.shift()!;
     if (next < total) queue.push(make(next++));
+    // with the images in memory a batch is ready without I/O: let the event loop (Stop, progress messages) run
+    await turn();
     if (batch.size > 0) yield batch;
   }
+}
+
+/** One turn of the event loop: a loop that awaits only settled promises never gives it one. */
+export function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

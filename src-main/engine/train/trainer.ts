@@ -19,6 +19,7 @@ import { buildRunModel } from './runModel.js';
 import { loadModel, saveModel } from './modelIO.js';
 import { labelMismatch, readCheckpointState, ResumeRefused, restoreCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint.js';
 import { batchCount, batches, EVAL_CROP, type Sample } from './pipeline.js';
+import { PixelCache } from './pixelCache.js';
 import { jitPending, markJitDone } from './cuda.js';
 import { resolveWorkers, workersLabel } from './parallel/layout.js';
 import { ParallelTrainer } from './parallel/pool.js';
@@ -63,9 +64,12 @@ export async function samplesFor(project: Project, level?: number): Promise<{ la
   await splitUnsplitItems(project);
   const selection = selectForExport(project);
   const root = project.datasetRoot;
-  const formats = project.items.activeFormats();
+  const images = project.items.activeImages();
   const rolled = rollUpLabels(selection.labels, level);
-  const toSample = (r: { itemId: number; path: string; label: number }): Sample => ({ file: itemFile(root, r.path), format: formats.get(r.itemId) ?? null, label: rolled.indexOf[r.label - 1]! });
+  const toSample = (r: { itemId: number; path: string; label: number }): Sample => {
+    const image = images.get(r.itemId);
+    return { file: itemFile(root, r.path), format: image?.format ?? null, width: image?.width ?? undefined, height: image?.height ?? undefined, label: rolled.indexOf[r.label - 1]! };
+  };
   return { labels: rolled.labels, train: selection.records.train.map(toSample), validation: selection.records.validation.map(toSample) };
 }
 
@@ -109,6 +113,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   }
   const inputSize = model.inputs[0]!.shape[1] as number;
   if (inputSize !== options.imageSize) options.imageSize = inputSize; // a backbone decides its input size
+  const pixels = new PixelCache(options.imageSize); // small images stay decoded between epochs
   // the gradient workers (one replica each) start from the model as built or restored
   const parallel = workers > 1 ? await ParallelTrainer.start(model, backend.name, workers, options.batchSize) : null;
   project.runs.setState(run, 'running', { backend: label, pid: process.pid, message: null });
@@ -133,7 +138,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   };
   // cached features: the head trains on the backbone's outputs, computed once (or read back on resume)
   const split = options.cacheFeatures ? splitTransferModel(model) : null;
-  const cache = split && (await cachedFeatures(path.join(dir, 'features'), options.backbone!, split.features, split.width, { train: trainSet, validation }, options.imageSize, options.batchSize, { run, emit: io.emit, stopRequested: io.stopRequested, onSkip }));
+  const cache = split && (await cachedFeatures(path.join(dir, 'features'), options.backbone!, split.features, split.width, { train: trainSet, validation }, options.imageSize, options.batchSize, { run, emit: io.emit, stopRequested: io.stopRequested, onSkip }, pixels));
   if (split && !cache) stopped = true;
   if (cache) {
     stepsPerEpoch = batchCount(cache.train.count, options.batchSize); // the images that decoded
@@ -146,7 +151,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
     // the epoch's figures under the same tags as validation's, so TensorBoard overlays train/ and validation/ (as Keras writes them)
     const epochSum = { loss: 0, top1: 0, top5: 0, n: 0 };
     const seed = options.seed + epoch * 7919;
-    const source = cache ? featureBatches(cache.train, options.batchSize, seed, skip) : batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed, skip, onSkip, augment: options.augment });
+    const source = cache ? featureBatches(cache.train, options.batchSize, seed, skip) : batches(trainSet, { batchSize: options.batchSize, imageSize: options.imageSize, train: true, seed, skip, onSkip, augment: options.augment, cache: pixels });
     for await (const batch of source) {
       scheduled.learningRate = learningRateAt(options, step, epoch, totalSteps);
       const stats = split ? await trainStep(split.head, optimizer, batch, labels.length, options.labelSmoothing, k) : parallel ? await parallel.step(optimizer, batch, labels.length, options.labelSmoothing, k) : await trainStep(model, optimizer, batch, labels.length, options.labelSmoothing, k);
@@ -173,7 +178,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
       }
     }
     if (stopped) break;
-    const v = cache ? await evaluateFeatures(split!.head, cache.validation, options.batchSize, labels.length, k) : await evaluate(model, validation, options.imageSize, options.batchSize, labels.length, k, parallel, EVAL_CROP[options.augment]);
+    const v = cache ? await evaluateFeatures(split!.head, cache.validation, options.batchSize, labels.length, k) : await evaluate(model, validation, { imageSize: options.imageSize, batchSize: options.batchSize, classes: labels.length, k, parallel, evalCrop: EVAL_CROP[options.augment], cache: pixels });
     last = { top1: v.top1, top5: v.top5 };
     project.runs.addMetric(run, { kind: 'validation', step, epoch: epoch + 1, loss: v.loss, top1: v.top1, top5: v.top5, lr: scheduled.learningRate, images_per_sec: null });
     if (epochSum.n > 0) trainEvents.scalars(epoch + 1, { epoch_loss: epochSum.loss / epochSum.n, epoch_accuracy: epochSum.top1 / epochSum.n, [`epoch_top${k}`]: epochSum.top5 / epochSum.n });
@@ -234,12 +239,23 @@ function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: { xs: 
 }
 
 /** On the gradient workers when there are some (`parallel`): validation is a forward pass per image, spread as training is. */
-export async function evaluate(model: tf.LayersModel, samples: Sample[], imageSize: number, batchSize: number, classes: number, k: number, parallel?: ParallelTrainer | null, evalCrop = EVAL_CROP.inception) {
+export interface EvaluateOptions {
+  imageSize: number;
+  batchSize: number;
+  classes: number;
+  k: number;
+  parallel?: ParallelTrainer | null;
+  /** the central crop's share of each side (default the reference's) */
+  evalCrop?: number;
+  cache?: PixelCache;
+}
+
+export async function evaluate(model: tf.LayersModel, samples: Sample[], { imageSize, batchSize, classes, k, parallel, evalCrop = EVAL_CROP.inception, cache }: EvaluateOptions) {
   if (samples.length === 0) return { loss: null, top1: null, top5: null };
   let loss = 0;
   let top1 = 0;
   let top5 = 0;
-  for await (const batch of batches(samples, { batchSize, imageSize, train: false, seed: 0, evalCrop })) {
+  for await (const batch of batches(samples, { batchSize, imageSize, train: false, seed: 0, evalCrop, cache })) {
     if (parallel) {
       const r = await parallel.evaluate(batch, classes, k);
       loss += r.loss * batch.size;

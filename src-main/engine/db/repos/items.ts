@@ -140,9 +140,10 @@ export class ItemRepo {
   }
 
   /** The format of each active item, for decoding (BMP needs our own decoder). */
-  activeFormats(): Map<number, string | null> {
-    const rows = this.db.prepare("SELECT id, format FROM items WHERE status = 'active'").all() as { id: number; format: string | null }[];
-    return new Map(rows.map((r) => [r.id, r.format]));
+  /** each active item's format and size as imported (null: not known) */
+  activeImages(): Map<number, { format: string | null; width: number | null; height: number | null }> {
+    const rows = this.db.prepare("SELECT id, format, width, height FROM items WHERE status = 'active'").all() as { id: number; format: string | null; width: number | null; height: number | null }[];
+    return new Map(rows.map(({ id, ...image }) => [id, image]));
   }
 
   /** The status an item had when it last went missing (to give an exclusion back when the file returns). */
