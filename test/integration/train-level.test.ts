@@ -197,7 +197,7 @@ describe('a run trained at level 1', () => {
 
 describe('a run with gradient accumulation', () => {
   it('steps once every K batches at the rate scaled by K, and says so in the last JSON line', () => {
-    const r = shiwake(['train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '16', '--batch-size', '4', '--accumulate', '3', '--epochs', '1', '--learning-rate', '0.002', '--log-every', '1', '--json']);
+    const r = shiwake(['train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '16', '--batch-size', '4', '--accumulate', '3', '--epochs', '1', '--learning-rate', '0.002', '--schedule', 'constant', '--log-every', '1', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines[lines.length - 1]).toMatchObject({ state: 'done', level: null, batch_size: 4, effective_batch: 12 });
