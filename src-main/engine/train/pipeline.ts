@@ -1,7 +1,9 @@
 /**
  * The input pipeline: samples are decoded and resized by sharp (on libuv's worker threads,
- * off the trainer's thread) a few batches ahead of the trainer. Training takes a random crop
- * and flip (augment 'none': the whole image, unflipped); evaluation a central crop (EVAL_CROP). Pixels are scaled to [-1, 1] as in the reference.
+ * off the trainer's thread) a few batches ahead of the trainer, or, for small images the run's
+ * PixelCache holds, resampled from memory. Training takes a random crop and flip (augment
+ * 'none': the whole image, unflipped); evaluation a central crop (EVAL_CROP). Pixels are
+ * scaled to [-1, 1] as in the reference.
  */
 import { centralCrop, decodeForModel, type Crop } from '../images/modelInput.js';
 import { cropResize } from '../images/resample.js';
