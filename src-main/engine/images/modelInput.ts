@@ -2,7 +2,7 @@
  * Pixels for the model: decode (any supported format, EXIF orientation applied), crop,
  * optionally flip, resize to size x size, always 3 channels (grey and CMYK become RGB).
  */
-import { openImage } from './decode.js';
+import { openImage, type Pipeline } from './decode.js';
 
 export interface Crop {
   /** fractions of the image: left, top, width, height in [0, 1] */
@@ -24,13 +24,34 @@ export async function decodeForModel(file: string, format: string | null, size: 
   const upright = (meta.orientation ?? 1) >= 5;
   const w = (upright ? meta.height : meta.width) ?? 1;
   const h = (upright ? meta.width : meta.height) ?? 1;
-  const left = Math.min(w - 1, Math.floor(crop.left * w));
-  const top = Math.min(h - 1, Math.floor(crop.top * h));
-  const width = Math.max(1, Math.min(w - left, Math.round(crop.width * w)));
-  const height = Math.max(1, Math.min(h - top, Math.round(crop.height * h)));
   // a linear kernel: the training pipeline resamples cached small images in memory the same way (images/resample.ts)
-  let pipeline = img.extract({ left, top, width, height }).resize(size, size, { fit: 'fill', kernel: 'linear' });
+  let pipeline = img.extract(cropRect(crop, w, h)).resize(size, size, { fit: 'fill', kernel: 'linear' });
   if (flip) pipeline = pipeline.flop();
-  const data = await pipeline.removeAlpha().toColourspace('srgb').raw().toBuffer();
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const { data } = await rgbBytes(pipeline);
+  return data;
+}
+
+/** The whole image, upright, as RGB bytes: what the training pipeline keeps of a small image (train/pixelCache.ts). */
+export async function decodeWholeRgb(file: string, format: string | null): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const { data, info } = await rgbBytes(await openImage(file, format));
+  if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, not RGB`);
+  return { data, width: info.width, height: info.height };
+}
+
+/** 8-bit sRGB without alpha (grey, CMYK and 16-bit images converted), as raw bytes */
+async function rgbBytes(pipeline: Pipeline): Promise<{ data: Uint8Array; info: { width: number; height: number; channels: number } }> {
+  const { data, info } = await pipeline.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info };
+}
+
+/** The crop's pixel rectangle in a width x height image: at least one pixel, inside the image. */
+export function cropRect(crop: Crop, width: number, height: number): { left: number; top: number; width: number; height: number } {
+  const left = Math.min(width - 1, Math.floor(crop.left * width));
+  const top = Math.min(height - 1, Math.floor(crop.top * height));
+  return {
+    left,
+    top,
+    width: Math.max(1, Math.min(width - left, Math.round(crop.width * width))),
+    height: Math.max(1, Math.min(height - top, Math.round(crop.height * height))),
+  };
 }

@@ -6,25 +6,13 @@
  * kernel, which decodeForModel uses (measured on noise: identical when enlarging, within 0.6
  * levels of 255 when shrinking), so training and prediction see images alike.
  */
-import type { Crop } from './modelInput.js';
+import { cropRect, type Crop } from './modelInput.js';
 
 export interface Pixels {
   /** RGB, row-major, 3 bytes a pixel */
   data: Uint8Array;
   width: number;
   height: number;
-}
-
-/** the crop's pixel rectangle, rounded as decodeForModel rounds it for sharp */
-export function cropRect(crop: Crop, width: number, height: number): { left: number; top: number; width: number; height: number } {
-  const left = Math.min(width - 1, Math.floor(crop.left * width));
-  const top = Math.min(height - 1, Math.floor(crop.top * height));
-  return {
-    left,
-    top,
-    width: Math.max(1, Math.min(width - left, Math.round(crop.width * width))),
-    height: Math.max(1, Math.min(height - top, Math.round(crop.height * height))),
-  };
 }
 
 interface Taps {

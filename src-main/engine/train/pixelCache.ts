@@ -8,7 +8,7 @@
  * budget, go through sharp every time, as before.
  */
 import os from 'node:os';
-import { openImage } from '../images/decode.js';
+import { decodeWholeRgb } from '../images/modelInput.js';
 import type { Pixels } from '../images/resample.js';
 
 /** at most this share of the machine's memory, and at most 2 GiB */
@@ -47,11 +47,8 @@ export class PixelCache {
   async original(s: CachedSample): Promise<Pixels> {
     const hit = this.originals.get(s.file);
     if (hit) return hit;
-    const img = await openImage(s.file, s.format);
-    const { data, info } = await img.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, not RGB`);
-    const pixels = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
-    this.keep(() => this.originals.set(s.file, pixels), data.byteLength);
+    const pixels = await decodeWholeRgb(s.file, s.format);
+    this.keep(() => this.originals.set(s.file, pixels), pixels.data.byteLength);
     return pixels;
   }
 
