@@ -1,7 +1,7 @@
 /**
  * Writes one TFRecord shard at the disk's speed. For a JPEG the thumbnail job has already
  * decoded whole (items.decoded, same size and time as now), a record costs what `cat` pays
- * plus framing and CRC32C: the shard goes in chunks of about 8 MiB; each chunk's files are read
+ * plus framing and CRC32C: the shard goes in chunks of about 1 MiB; each chunk's files are read
  * whole into one buffer in path order (sequential on the disk, whatever the shuffle), and the
  * records are written in the shuffled order with writev on libuv's pool while the next chunk is
  * read. Everything else (PNG, greyscale JPEG, --max-side, a file changed since its check) is
@@ -61,7 +61,13 @@ export class ChunkBuffers {
   }
 }
 
-const CHUNK_BYTES = 8 * 2 ** 20;
+/**
+ * About 1 MiB per chunk: small enough that the bytes just read are still in the CPU's cache
+ * when writev copies them into the page cache. Measured (8,000 JPEGs of 80 KB, 607 MiB, warm
+ * cache, median of 3): 8 MiB chunks 2.11 s and 2.75 s of CPU; 1 MiB 1.14 s and 0.95 s;
+ * 256 KiB and 2 MiB 1.3-1.4 s. The kernel's copy out of an 8 MiB buffer was most of the difference.
+ */
+const CHUNK_BYTES = 2 ** 20;
 const CHUNK_RECORDS = 4096;
 /** files read between turns of the event loop (the studio answers requests meanwhile) */
 const READS_PER_TURN = 128;
