@@ -1,7 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildStudio } from '../../../bin/build.mjs';
-import { startServer } from '../../server/server.js';
 import { optionalNumber, type Command } from '../command.js';
 import { say } from '../output.js';
 
@@ -11,9 +9,10 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 export const RENDERER_DIR = path.join(REPO_ROOT, 'out/renderer');
 
 /** Builds the renderer when it has not been built yet (a fresh clone). */
-export function ensureRendererBuilt(): void {
+export async function ensureRendererBuilt(): Promise<void> {
   if (fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) return;
   process.stderr.write('building the studio (first run)...\n');
+  const { buildStudio } = await import('../../../bin/build.mjs');
   if (!buildStudio()) throw new Error('the studio did not build (see above)');
 }
 
@@ -24,7 +23,9 @@ export const serveCommand: Command = {
   options: { project: { type: 'string' }, port: { type: 'string' } },
   async run(values) {
     const port = optionalNumber(values, 'port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a port number (0 picks a free one)') ?? 4173;
-    ensureRendererBuilt();
+    await ensureRendererBuilt();
+    // the studio's engine loads only here: every other command starts without it (about 0.5 s)
+    const { startServer } = await import('../../server/server.js');
     const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
     const options = { port, rendererDir: RENDERER_DIR, projectDir: values.project as string | undefined, version };
     const server = await startServer(options).catch((err: NodeJS.ErrnoException) => {

@@ -2,7 +2,6 @@ import { startTrainer } from '../../engine/train/runner.js';
 import { trainedRuns } from '../../engine/predict/backbone.js';
 import { cudaReport } from '../../engine/train/cuda.js';
 import { rememberBackend } from '../../engine/train/probe.js';
-import { initBackend } from '../../engine/train/tf.js';
 import { transferProblem } from '../../shared/transfer.js';
 import { SCHEDULE_NAMES, type BackendChoice, type BatchProbe, type OptimizerName, type ScheduleName, type TrainEvent, type TrainModel, type TrainOptions } from '../../shared/training.js';
 import { jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
@@ -150,6 +149,8 @@ export const doctorCommand: Command = {
   summary: 'which training backend loads here, and what to install for a faster one',
   options: { ...jsonOption },
   async run(values) {
+    // TF.js takes most of a second to load: only doctor (in this process) needs it
+    const { initBackend } = await import('../../engine/train/tf.js');
     const info = await initBackend();
     rememberBackend(info); // the studio's remembered answer follows what doctor found
     const cuda = cudaReport();
