@@ -63,7 +63,7 @@ export async function verifyItems(project: Project, ids: readonly number[], opti
     })();
   };
   let done = 0;
-  await forEachConcurrent(ids, options.concurrency ?? Math.max(2, os.availableParallelism()), options.signal, async (id) => {
+  await forEachConcurrent(ids, options.concurrency ?? 2 * os.availableParallelism(), options.signal, async (id) => {
     const item = project.items.get(id);
     if (item && item.status === 'active') {
       const file = itemFile(root, item.path);
