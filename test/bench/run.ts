@@ -29,7 +29,7 @@ console.log(`shiwake bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?
 if (wanted('import')) await benchImport(Number(values.n ?? 100_000), runs);
 if (wanted('export')) await benchExport(Number(values.n ?? 100_000), runs);
 if (wanted('thumbnails')) await benchThumbnails(Number(values.n ?? 10_000), runs);
-if (wanted('train')) await benchTrain();
+if (wanted('train')) await benchTrain(runs);
 if (wanted('fashion')) await benchFashion(Number(values.epochs));
 // the transfer-learning runs alone (--only fashion runs them after the default recipe); --per-class N for a small sample
 if (wanted('fashion') || only?.includes('fashion-transfer')) await benchFashionTransfer(Number(values.epochs), values['per-class'] ? Number(values['per-class']) : undefined);

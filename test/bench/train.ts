@@ -4,6 +4,8 @@
  * worker threads (N = the cores), and on plain JavaScript, beside PyTorch on the CPU
  * (Debian's python3-torch) training the same architecture with 1 and N threads in the same
  * run. Synthetic images, so only the model's compute is measured.
+ * Each figure is the median of `runs` repeats (`--runs`, default 3), taken in turns: PyTorch's
+ * figures for one short run varied threefold here from one run to the next.
  * SHIWAKE_BENCH_TRAIN_QUICK=1: fewer steps, no plain JavaScript.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,7 +15,7 @@ import path from 'node:path';
 import { buildModel, type ModelName } from '../../src-main/engine/train/models.js';
 import { ParallelTrainer } from '../../src-main/engine/train/parallel/pool.js';
 import { initBackend, tf } from '../../src-main/engine/train/tf.js';
-import { fmt, REPO, row } from './util.js';
+import { fmt, median, REPO, row } from './util.js';
 
 const BATCH = 32;
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -83,23 +85,38 @@ function torchImagesPerSec(name: ModelName, size: number, steps: number, threads
   return { wall: out.images_per_sec, perCpu: out.images_per_cpu_sec };
 }
 
-export async function benchTrain(): Promise<void> {
+/** The median of each field over the repeats. */
+function medianOf<T extends Throughput>(xs: T[]): T {
+  const mid = [...xs].sort((a, b) => a.wall - b.wall)[Math.floor((xs.length - 1) / 2)]!;
+  return { ...mid, wall: median(xs.map((x) => x.wall)), perCpu: median(xs.map((x) => x.perCpu)) };
+}
+
+export async function benchTrain(runs = 3): Promise<void> {
   const info = await initBackend('wasm');
   const haveTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
   const quick = process.env.SHIWAKE_BENCH_TRAIN_QUICK === '1';
   const n = os.availableParallelism();
   const load = (): string => os.loadavg().map((l) => fmt(l, 2)).join(' ');
-  console.log(`\ntrain: images/s, batch ${BATCH}, synthetic images, load average ${load()} on ${n} cores at the start; ${info.label} on 1 thread and on ${n} worker threads vs${quick ? '' : ' plain JS vs'} PyTorch CPU with 1 and ${n} threads${haveTorch ? '' : ' (PyTorch missing: apt-get install python3-torch)'}`);
+  console.log(`\ntrain: images/s, batch ${BATCH}, synthetic images, medians of ${runs} runs taken in turns, load average ${load()} on ${n} cores at the start; ${info.label} on 1 thread and on ${n} worker threads vs${quick ? '' : ' plain JS vs'} PyTorch CPU with 1 and ${n} threads${haveTorch ? '' : ' (PyTorch missing: apt-get install python3-torch)'}`);
   // plain JS is 200-600x slower: it gets a smaller batch (one step of 32 MobileNetV2 images takes 13 minutes)
   const cases: [ModelName, number, number, number][] = [
     ['small-cnn', 32, quick ? 8 : 20, 8],
     ['mobilenet-v2', 96, quick ? 3 : 5, 2],
   ];
   for (const [name, size, wasmSteps, jsBatch] of cases) {
-    const wasm = await jsImagesPerSec('wasm', name, size, wasmSteps, 2);
-    const parallel = n > 1 ? await parallelImagesPerSec(name, size, wasmSteps, 2, n) : undefined;
-    const torch1 = haveTorch ? torchImagesPerSec(name, size, wasmSteps, 1) : undefined;
-    const torchN = haveTorch && n > 1 ? torchImagesPerSec(name, size, wasmSteps, n) : undefined;
+    const samples = { wasm: [] as Throughput[], parallel: [] as Awaited<ReturnType<typeof parallelImagesPerSec>>[], torch1: [] as Throughput[], torchN: [] as Throughput[] };
+    for (let r = 0; r < runs; r++) {
+      samples.wasm.push(await jsImagesPerSec('wasm', name, size, wasmSteps, 2));
+      if (n > 1) samples.parallel.push(await parallelImagesPerSec(name, size, wasmSteps, 2, n));
+      const t1 = haveTorch ? torchImagesPerSec(name, size, wasmSteps, 1) : undefined;
+      const tN = haveTorch && n > 1 ? torchImagesPerSec(name, size, wasmSteps, n) : undefined;
+      if (t1) samples.torch1.push(t1);
+      if (tN) samples.torchN.push(tN);
+    }
+    const wasm = medianOf(samples.wasm);
+    const parallel = samples.parallel.length ? medianOf(samples.parallel) : undefined;
+    const torch1 = samples.torch1.length ? medianOf(samples.torch1) : undefined;
+    const torchN = samples.torchN.length ? medianOf(samples.torchN) : undefined;
     const both = (x: Throughput): string => `${fmt(x.wall, 1)} images/s, ${fmt(x.perCpu, 1)} per CPU-second`;
     row(`${name} ${size}px: WASM, 1 thread`, both(wasm));
     if (parallel) row(`${name} ${size}px: WASM, ${n} worker threads`, `${both(parallel)}  (${fmt(parallel.wall / wasm.wall, 2)}x one thread by the clock; ${fmt(parallel.trainerShare * 100, 0)}% of a step in the trainer's thread)`);
