@@ -62,10 +62,11 @@ export class ChunkBuffers {
 }
 
 /**
- * About 1 MiB per chunk: small enough that the bytes just read are still in the CPU's cache
- * when writev copies them into the page cache. Measured (8,000 JPEGs of 80 KB, 607 MiB, warm
- * cache, median of 3): 8 MiB chunks 2.11 s and 2.75 s of CPU; 1 MiB 1.14 s and 0.95 s;
- * 256 KiB and 2 MiB 1.3-1.4 s. The kernel's copy out of an 8 MiB buffer was most of the difference.
+ * About 1 MiB per chunk. Measured (8,000 JPEGs of 80 KB, 607 MiB, warm cache, median of 3):
+ * 8 MiB chunks 2.11 s and 2.75 s of CPU; 1 MiB 1.14 s and 0.95 s; 256 KiB and 2 MiB 1.3-1.4 s.
+ * The difference was the kernel's copy out of our buffer into the page cache (a plain file copy
+ * through an 8 MiB buffer spent 4-8x the system time of one through 1 MiB), most likely
+ * because a small chunk just read is still in the CPU's cache. docs/benchmarks.md has the table.
  */
 const CHUNK_BYTES = 2 ** 20;
 const CHUNK_RECORDS = 4096;
