@@ -105,8 +105,8 @@ describe('WASM gradient kernels match the CPU backend (relative error < 1e-4)', 
     });
   }
 
-  for (const [aShape, bShape, ta, tb] of [[[7, 5], [7, 3], true, false], [[4, 6], [3, 6], false, true], [[5, 4], [3, 5], true, true], [[2, 6, 4], [2, 6, 3], true, false], [[2, 4, 6], [2, 3, 6], false, true]] as [number[], number[], boolean, boolean][]) {
-    it(`matMul ${aShape.join('x')}${ta ? '^T' : ''} by ${bShape.join('x')}${tb ? '^T' : ''} (transposed first, then the fast path)`, async () => {
+  for (const [aShape, bShape, ta, tb] of [[[7, 5], [7, 3], true, false], [[4, 6], [3, 6], false, true], [[5, 4], [3, 5], true, true], [[2, 6, 4], [2, 6, 3], true, false], [[2, 4, 6], [2, 3, 6], false, true], [[3, 8], [40, 8], false, true], [[2, 3, 8], [2, 40, 8], false, true]] as [number[], number[], boolean, boolean][]) {
+    it(`matMul ${aShape.join('x')}${ta ? '^T' : ''} by ${bShape.join('x')}${tb ? '^T' : ''} (transposed first, or a small A times a large B^T as (B A^T)^T)`, async () => {
       const as = random(aShape);
       const bs = random(bShape);
       const product = async (backend: string) => {
