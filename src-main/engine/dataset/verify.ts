@@ -63,6 +63,8 @@ export async function verifyItems(project: Project, ids: readonly number[], opti
     })();
   };
   let done = 0;
+  // two images in flight per core: sharp gives each one libvips thread here, and with one per
+  // core a core sat idle while the other's results were stored (0.96x -> 1.10x vipsthumbnail)
   await forEachConcurrent(ids, options.concurrency ?? 2 * os.availableParallelism(), options.signal, async (id) => {
     const item = project.items.get(id);
     if (item && item.status === 'active') {
