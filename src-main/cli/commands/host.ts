@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from '../command.js';
-import { REPO_ROOT } from './serve.js';
+import { appVersion, REPO_ROOT } from './serve.js';
 
 /** Not for people: the Electron shell starts this to run the engine in the system's Node.js. */
 export const hostCommand: Command = {
@@ -11,8 +9,7 @@ export const hostCommand: Command = {
   options: {},
   async run() {
     if (!process.send) throw new Error('shiwake host is started by the Electron shell (it needs an IPC channel); use `npm start` or `shiwake serve`');
-    const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
     const { runHost, sampleDirFrom } = await import('../../server/hostProcess.js'); // the studio's engine: only this command needs it
-    await runHost({ version, sampleDir: sampleDirFrom(REPO_ROOT) });
+    await runHost({ version: appVersion(), sampleDir: sampleDirFrom(REPO_ROOT) });
   },
 };

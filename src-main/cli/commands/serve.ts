@@ -8,6 +8,11 @@ const STOP_GRACE_MS = 10_000;
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 export const RENDERER_DIR = path.join(REPO_ROOT, 'out/renderer');
 
+/** Shiwake's version, from its package.json: the studio shows it, in browser mode and in the Electron shell. */
+export function appVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** Builds the renderer when it has not been built yet (a fresh clone). */
 export async function ensureRendererBuilt(): Promise<void> {
   if (fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) return;
@@ -26,8 +31,7 @@ export const serveCommand: Command = {
     await ensureRendererBuilt();
     // the studio's engine loads only here: every other command starts without it (about 0.5 s)
     const { startServer } = await import('../../server/server.js');
-    const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
-    const options = { port, rendererDir: RENDERER_DIR, projectDir: values.project as string | undefined, version };
+    const options = { port, rendererDir: RENDERER_DIR, projectDir: values.project as string | undefined, version: appVersion() };
     const server = await startServer(options).catch((err: NodeJS.ErrnoException) => {
       // the default port is taken (another studio?): take any free one rather than fail
       if (err.code === 'EADDRINUSE' && values.port === undefined) return startServer({ ...options, port: 0 });
