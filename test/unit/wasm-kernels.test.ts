@@ -131,6 +131,38 @@ describe('WASM gradient kernels match the CPU backend (relative error < 1e-4)', 
     expect(tf.memory().numTensors).toBe(before.numTensors);
   });
 
+  it('Sum and Mean over leading axes (the loops over memory) and over other axes (the backend) match the CPU backend', async () => {
+    const shape = [3, 5, 4, 6];
+    const values = random(shape);
+    const cases: { axis: number | number[]; keepDims: boolean }[] = [
+      { axis: [0, 1, 2], keepDims: false },
+      { axis: [2, 1, 0], keepDims: true },
+      { axis: 0, keepDims: false },
+      { axis: [0, 1, 2, 3], keepDims: false },
+      { axis: [-4, -3], keepDims: true },
+      { axis: [1, 2], keepDims: false },
+      { axis: 3, keepDims: true },
+    ];
+    for (const { axis, keepDims } of cases) {
+      for (const op of [tf.sum, tf.mean]) {
+        const on = async (backend: string) => {
+          await tf.setBackend(backend);
+          return tf.tidy(() => {
+            const y = op(tf.tensor(values, shape), axis, keepDims);
+            return { shape: y.shape, values: y.dataSync().slice() as Float32Array };
+          });
+        };
+        const cpu = await on('cpu');
+        const wasm = await on('wasm');
+        expect(wasm.shape, `${op.name} ${JSON.stringify(axis)}`).toEqual(cpu.shape);
+        expect(relativeError(wasm.values, cpu.values), `${op.name} ${JSON.stringify(axis)}`).toBeLessThan(1e-6);
+      }
+    }
+    await tf.setBackend('wasm');
+    // integers keep the backend's own kernel
+    expect(Array.from(tf.sum(tf.tensor([[1, 2], [3, 4]], [2, 2], 'int32'), 0).dataSync())).toEqual([4, 6]);
+  });
+
   it('leaves no tensors behind', async () => {
     await tf.setBackend('wasm');
     const x = tf.randomNormal([2, 8, 8, 3]) as tf.Tensor4D;

@@ -24,6 +24,8 @@
 // tf.ts is the one TensorFlow.js importer; it imports this module to register the kernels, and tf is only used inside functions, so the cycle is harmless
 import { tf } from './tf.js';
 import { maxPoolGradConfig } from './wasmMaxPoolGrad.js';
+import { registerWasmBatchNorm } from './wasmBatchNorm.js';
+import { registerWasmReductions } from './wasmReductions.js';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Pair = [number, number];
@@ -240,6 +242,8 @@ export function registerWasmGradientKernels(): void {
   tf.registerKernel(maxPoolGradConfig);
   tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel(composedKernel('Conv2DBackpropInput', ['dy', 'filter'], conv2dBackpropInput));
+  registerWasmReductions();
+  registerWasmBatchNorm();
   const matMul = tf.getKernel('BatchMatMul', 'wasm');
   if (matMul) {
     tf.unregisterKernel('BatchMatMul', 'wasm');

@@ -8,7 +8,7 @@
 import { tf } from './tf.js';
 
 /** the part of the WASM backend a kernel uses to write its output in place */
-interface WasmMemory {
+export interface WasmMemory {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
