@@ -1,6 +1,8 @@
 /**
  * Shiwake's WASM gradient kernels against the CPU backend's own, on fresh random inputs,
- * for the strides, paddings, dilations and channel multipliers the models use.
+ * for the strides, paddings, dilations and channel multipliers the models use. The thin inputs
+ * (Ci x KH x KW up to 48: 3x3 over 3 or 4 channels, 1x7) take the patches path of wasmIm2col.ts,
+ * the 5x5 over 2 channels the composed correlation.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src-main/engine/train/tf.js';

@@ -25,6 +25,7 @@
 import { tf } from './tf.js';
 import { maxPoolGradConfig } from './wasmMaxPoolGrad.js';
 import { registerWasmBatchNorm } from './wasmBatchNorm.js';
+import { registerWasmPatches, THIN_PATCH_ROWS, thinFilterGradient } from './wasmIm2col.js';
 import { registerWasmReductions } from './wasmReductions.js';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -90,9 +91,14 @@ function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Record<str
   const filterShape = attrs.filterShape as [number, number, number, number];
   const strides = pair(attrs.strides as number | number[]);
   const kernel: Pair = [filterShape[0], filterShape[1]];
+  const outSize: Pair = [dy.shape[1], dy.shape[2]];
+  if (filterShape[0] * filterShape[1] * filterShape[2] <= THIN_PATCH_ROWS) {
+    const pad = forwardPadding(attrs.pad as Pad, [x.shape[1], x.shape[2]], outSize, kernel, strides, [1, 1]);
+    return thinFilterGradient(x, dy, { kernel, strides, dilations: [1, 1], pad, outSize });
+  }
   const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [Ci, H, W, N]
   const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [Ho, Wo, N, Co]: the filter
-  const out = spatialCorrelation(xT, kernel, [dy.shape[1], dy.shape[2]], attrs.pad as Pad, strides, [1, 1], (input) =>
+  const out = spatialCorrelation(xT, kernel, outSize, attrs.pad as Pad, strides, [1, 1], (input) =>
     tf.conv2d(input, dyT as tf.Tensor4D, 1, 'valid', 'NHWC', strides),
   );
   return tf.transpose(out, [1, 2, 0, 3]); // [KH, KW, Ci, Co]
@@ -243,6 +249,7 @@ export function registerWasmGradientKernels(): void {
   tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel(composedKernel('Conv2DBackpropInput', ['dy', 'filter'], conv2dBackpropInput));
   registerWasmReductions();
+  registerWasmPatches();
   registerWasmBatchNorm();
   const matMul = tf.getKernel('BatchMatMul', 'wasm');
   if (matMul) {
