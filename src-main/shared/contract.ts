@@ -131,6 +131,8 @@ export const methods = {
       fineTuneLayers: z.number().int().min(0).max(10000).optional(),
       /** with a frozen backbone: train the head on its features, computed once */
       cacheFeatures: z.boolean().optional(),
+      /** average each image's probabilities with its mirror image's at evaluation (absent: defaultFlipAverage) */
+      flipAverage: z.boolean().optional(),
       /** gradient worker threads on the CPU backends (absent: one per core there, 1 on a GPU) */
       workers: z.number().int().min(1).max(256).optional(),
       level: z.number().int().min(1).max(100).optional(),

@@ -29,6 +29,16 @@ export function defaultRecipe(model: TrainModel, transfer: boolean, optimizer?: 
   return { optimizer: chosen, learningRate: DEFAULT_LR[chosen], schedule: chosen === 'rmsprop' ? 'exponential' : 'constant' };
 }
 
+/**
+ * Whether evaluation averages each image with its mirror image when a run does not say: for the
+ * small CNN trained from scratch with flipped images (two passes of a small network cost little;
+ * on Fashion-MNIST the same trained model scores higher so), not for the large networks, whose
+ * second pass would double the cost of classifying a whole dataset.
+ */
+export function defaultFlipAverage(model: TrainModel, transfer: boolean, augment?: 'inception' | 'light' | 'none'): boolean {
+  return model === 'small-cnn' && !transfer && augment !== 'none';
+}
+
 export type BackendChoice = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface TrainOptions {
@@ -56,6 +66,12 @@ export interface TrainOptions {
   auxHead?: boolean;
   /** training augmentation: the reference's crops (35-100% of the area) or light ones (80-100%), both with random flips; or none (the whole image, unflipped) */
   augment?: 'inception' | 'light' | 'none';
+  /**
+   * at evaluation (validation, classify, review), average each image's probabilities with those of
+   * its mirror image (default: on for the small CNN when training flips images; off otherwise, where
+   * a second pass through a large network would double the cost of classifying)
+   */
+  flipAverage?: boolean;
   seed?: number;
   logEvery?: number;
   /** train on categories rolled up to this depth of the tree (1 = the top level; absent: the leaves) */

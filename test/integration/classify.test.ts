@@ -9,6 +9,10 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Studio } from '../../src-main/engine/studio/studio.js';
 import { LoadedModel } from '../../src-main/engine/predict/inference.js';
+import { decodeForClassification } from '../../src-main/engine/images/classifyInput.js';
+import { centralCrop } from '../../src-main/engine/images/modelInput.js';
+import { loadModel } from '../../src-main/engine/train/modelIO.js';
+import { tf } from '../../src-main/engine/train/tf.js';
 import { shiwake, shiwakeJson } from '../fixtures/cli.js';
 import { noisySolid } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
@@ -99,6 +103,24 @@ describe('shiwake classify', () => {
     const probs = (scored as { probs: Float32Array }).probs;
     expect(probs).toHaveLength(5);
     expect([...probs].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('averages each image with its mirror image, as the small CNN trained with flips was evaluated', async () => {
+    const dir = path.join(projectDir, 'runs', run, 'model');
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'preprocessing.json'), 'utf8'))).toMatchObject({ flipAverage: true });
+    const model = await LoadedModel.load(dir, 'wasm');
+    const file = path.join(root, 'Warm', 'Red', '03.png');
+    const [scored] = await model.predict([{ file, format: null }]);
+    const { imageSize, evalCrop } = model.folder.preprocessing;
+    const rgb = await decodeForClassification(file, null, imageSize, centralCrop(evalCrop));
+    const plain = await loadModel(dir);
+    const expected = tf.tidy(() => {
+      const x = tf.tensor4d(Float32Array.from(rgb, (v) => v / 127.5 - 1), [1, imageSize, imageSize, 3]);
+      const p = (input: tf.Tensor4D) => tf.softmax(plain.predict(input) as tf.Tensor2D);
+      return tf.mul(tf.add(p(x), p(tf.reverse(x, 2))), 0.5).dataSync();
+    });
+    const probs = (scored as { probs: Float32Array }).probs;
+    probs.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
   });
 
   it('exports the model with labels.txt numbered like the TFRecord export and a README', () => {

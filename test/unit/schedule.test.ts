@@ -14,6 +14,15 @@ describe('the default recipe', () => {
     expect(resolveTrainOptions({ model: 'small-cnn', optimizer: 'sgd' }, 32)).toMatchObject({ optimizer: 'sgd', learningRate: 0.01, schedule: 'constant' });
   });
 
+  it('averages each image with its mirror image at evaluation for the small CNN trained with flips, and nowhere else unless asked', () => {
+    expect(resolveTrainOptions({ model: 'small-cnn' }, 32).flipAverage).toBe(true);
+    expect(resolveTrainOptions({ model: 'small-cnn', augment: 'none' }, 32).flipAverage).toBe(false);
+    expect(resolveTrainOptions({ model: 'small-cnn', flipAverage: false }, 32).flipAverage).toBe(false);
+    expect(resolveTrainOptions({ model: 'mobilenet-v2' }, 96).flipAverage).toBe(false);
+    expect(resolveTrainOptions({ model: 'mobilenet-v2', flipAverage: true }, 96).flipAverage).toBe(true);
+    expect(resolveTrainOptions({ model: 'small-cnn', backbone: '/some/backbone' }, 32).flipAverage).toBe(false);
+  });
+
   it('keeps the reference recipe for Inception-v3, and Adam 1e-3 for MobileNetV2 and for a backbone\'s new head', () => {
     expect(defaultRecipe('inception-v3', false)).toEqual({ optimizer: 'rmsprop', learningRate: 0.01, schedule: 'exponential' });
     expect(defaultRecipe('mobilenet-v2', false)).toEqual({ optimizer: 'adam', learningRate: 0.001, schedule: 'constant' });

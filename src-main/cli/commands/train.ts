@@ -44,12 +44,12 @@ function describe(e: TrainEvent): string | undefined {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size auto|B] [--effective-batch N] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine|warmup-cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--cache-features] [--augment inception|light|none] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--workers N] [--level N] [--accumulate K] [--name "<text>"] [--resume <run>] [--json]',
+  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size auto|B] [--effective-batch N] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine|warmup-cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--cache-features] [--augment inception|light|none] [--flip-average on|off] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--workers N] [--level N] [--accumulate K] [--name "<text>"] [--resume <run>] [--json]',
   summary: 'train a classifier on the split (and balance plan); Ctrl+C stops at a checkpoint, --resume continues',
   options: {
     ...projectOption, ...jsonOption, model: { type: 'string' }, 'image-size': { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
     optimizer: { type: 'string' }, 'learning-rate': { type: 'string' }, schedule: { type: 'string' }, 'label-smoothing': { type: 'string' }, backbone: { type: 'string' },
-    'fine-tune-layers': { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' }, seed: { type: 'string' }, 'log-every': { type: 'string' }, alpha: { type: 'string' }, 'aux-head': { type: 'boolean' }, augment: { type: 'string' },
+    'fine-tune-layers': { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' }, seed: { type: 'string' }, 'log-every': { type: 'string' }, alpha: { type: 'string' }, 'aux-head': { type: 'boolean' }, augment: { type: 'string' }, 'flip-average': { type: 'string' },
     level: { type: 'string' }, name: { type: 'string' }, accumulate: { type: 'string' }, 'cache-features': { type: 'boolean' },
     workers: { type: 'string' },
     'effective-batch': { type: 'string' },
@@ -78,6 +78,8 @@ export const trainCommand: Command = {
       alpha: optionalNumber(values, 'alpha', positive, 'a positive number'),
       auxHead: values['aux-head'] === true ? true : undefined,
       augment: oneOf(values, 'augment', ['inception', 'light', 'none'] as const),
+      // evaluation and classify average each image with its mirror image (default: on for the small CNN trained with flips)
+      flipAverage: oneOf(values, 'flip-average', ['on', 'off'] as const) === undefined ? undefined : values['flip-average'] === 'on',
       level: optionalNumber(values, 'level', wholePositive, 'a depth of the category tree from 1 (the top level)'),
       name: values.name as string | undefined,
       accumulate: optionalNumber(values, 'accumulate', wholePositive, 'a whole number of batches per step'),

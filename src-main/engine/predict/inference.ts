@@ -7,6 +7,7 @@
 import { decodeForClassification } from '../images/classifyInput.js';
 import { centralCrop } from '../images/modelInput.js';
 import { loadModel } from '../train/modelIO.js';
+import { meanOfMirrored, mirror } from '../train/parallel/loss.js';
 import { initBackend, tf, type BackendInfo, type BackendName } from '../train/tf.js';
 import { readModelFolder, type ModelFolder } from './modelFolder.js';
 import { rng } from '../../shared/random.js';
@@ -140,24 +141,29 @@ export class LoadedModel extends BatchModel {
     return this.folder.labels.length;
   }
 
+  private logitsOf(x: tf.Tensor4D): tf.Tensor2D {
+    const out = this.model.predict(x) as tf.Tensor | tf.Tensor[];
+    return (Array.isArray(out) ? out[0]! : out) as tf.Tensor2D;
+  }
+
+  /** Softmax over every category (the saved model ends in logits), averaged with the mirror image's where the model was trained so (call inside tf.tidy). */
+  private probabilities(logits: tf.Tensor2D, input: tf.Tensor4D): tf.Tensor2D {
+    return this.folder.preprocessing.flipAverage ? meanOfMirrored(logits, this.logitsOf(mirror(input))) : tf.softmax(logits);
+  }
+
   protected async run(input: tf.Tensor4D, embed: boolean): Promise<{ probs: Float32Array; features: Float32Array; width: number }> {
     const n = input.shape[0];
     if (embed) {
       const [flat, soft] = tf.tidy(() => {
         const [f, logits] = this.twoHeaded.predict(input) as tf.Tensor[];
-        return [this.embedding(f!, n), tf.softmax(logits as tf.Tensor2D)] as const;
+        return [this.embedding(f!, n), this.probabilities(logits as tf.Tensor2D, input)] as const;
       });
       const [features, probs] = (await Promise.all([flat.data(), soft.data()])) as [Float32Array, Float32Array];
       const width = flat.shape[1]!;
       tf.dispose([flat, soft]);
       return { probs, features, width };
     }
-    const soft = tf.tidy(() => {
-      const out = this.model.predict(input) as tf.Tensor | tf.Tensor[];
-      const logits = (Array.isArray(out) ? out[0]! : out) as tf.Tensor2D;
-      // the saved model ends in logits: softmax over every category, so the vector sums to 1
-      return tf.softmax(logits);
-    });
+    const soft = tf.tidy(() => this.probabilities(this.logitsOf(input), input));
     const probs = (await soft.data()) as Float32Array;
     soft.dispose();
     return { probs, features: new Float32Array(0), width: 0 };

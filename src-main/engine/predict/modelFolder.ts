@@ -13,6 +13,8 @@ export interface Preprocessing {
   imageSize: number;
   /** the central crop's share of each side at evaluation (0.875 in the reference) */
   evalCrop: number;
+  /** average each image's probabilities with its mirror image's (a model trained on mirrored images; absent in older folders: false) */
+  flipAverage: boolean;
 }
 
 export interface ModelFolder {
@@ -38,7 +40,7 @@ export function readModelFolder(dir: string): ModelFolder {
   const pre = readJson(path.join(dir, 'preprocessing.json'), 'the model\'s preprocessing') as Partial<Preprocessing>;
   if (typeof pre.imageSize !== 'number' || pre.imageSize < 1) throw new Error(`${path.join(dir, 'preprocessing.json')} has no imageSize`);
   const evalCrop = typeof pre.evalCrop === 'number' && pre.evalCrop > 0 && pre.evalCrop <= 1 ? pre.evalCrop : 0.875;
-  return { dir, labels: labels as string[], preprocessing: { imageSize: pre.imageSize, evalCrop }, level: trainedLevel(dir) };
+  return { dir, labels: labels as string[], preprocessing: { imageSize: pre.imageSize, evalCrop, flipAverage: pre.flipAverage === true }, level: trainedLevel(dir) };
 }
 
 /** The tree level a saved model was trained at (its training.json); null: the leaves, or no training.json. */

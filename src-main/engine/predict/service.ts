@@ -205,7 +205,7 @@ export function exportModel(project: Project, run: string | undefined, out: stri
 }
 
 function modelReadme(run: string, model: string, folder: ModelFolder): string {
-  const { imageSize, evalCrop } = folder.preprocessing;
+  const { imageSize, evalCrop, flipAverage } = folder.preprocessing;
   return `# ${model} from Shiwake run ${run}
 
 A TensorFlow.js layers model (\`model.json\` + weights) that classifies an image into one of
@@ -219,7 +219,11 @@ TFRecord export), and output i of the model is label i + 1. \`labels.json\` is t
 3. Resize to ${imageSize} x ${imageSize} pixels (stretching, no padding).
 4. Scale each value to [-1, 1]: x / 127.5 - 1. Input shape [batch, ${imageSize}, ${imageSize}, 3], NHWC.
 
-The model's output is **logits**: apply softmax to get probabilities.
+The model's output is **logits**: apply softmax to get probabilities.${flipAverage ? `
+
+Shiwake's figures for this model average each image's probabilities with those of its mirror
+image (the same input flipped left to right, \`tf.reverse(input, 2)\`), as
+\`preprocessing.json\` says (\`"flipAverage": true\`); one pass alone ranks slightly worse.` : ''}
 
 ## Loading it
 

@@ -1,5 +1,5 @@
 /** Training defaults, optimizers and learning-rate schedules. */
-import { defaultRecipe, type TrainOptions } from '../../shared/training.js';
+import { defaultFlipAverage, defaultRecipe, type TrainOptions } from '../../shared/training.js';
 import { transferProblem } from '../../shared/transfer.js';
 import { MODEL_NAMES, type ModelName } from './models.js';
 import { tf } from './tf.js';
@@ -31,11 +31,13 @@ export function resolveTrainOptions(o: TrainOptions, defaultImageSize: number): 
     // small images lose too much to the reference's aggressive crops
     augment: o.augment ?? (o.cacheFeatures ? 'none' : o.model === 'small-cnn' ? 'light' : 'inception'),
     cacheFeatures: o.cacheFeatures ?? false,
+    flipAverage: false, // below: it follows the augmentation
     headDropout: o.headDropout ?? 0.2,
     seed: o.seed ?? 42,
     logEvery: o.logEvery ?? 20,
     backbone: o.backbone,
   };
+  r.flipAverage = o.flipAverage ?? defaultFlipAverage(r.model, o.backbone !== undefined, r.augment);
   const positive: (keyof ResolvedOptions)[] = ['imageSize', 'epochs', 'batchSize', 'learningRate', 'logEvery', 'alpha'];
   for (const k of positive) if (!(Number(r[k]) > 0)) throw new Error(`${k} must be positive (got ${String(r[k])})`);
   if (r.labelSmoothing < 0 || r.labelSmoothing >= 1) throw new Error(`labelSmoothing must be in [0, 1) (got ${r.labelSmoothing})`);

@@ -178,7 +178,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
       }
     }
     if (stopped) break;
-    const v = cache ? await evaluateFeatures(split!.head, cache.validation, options.batchSize, labels.length, k) : await evaluate(model, validation, { imageSize: options.imageSize, batchSize: options.batchSize, classes: labels.length, k, parallel, evalCrop: EVAL_CROP[options.augment], cache: pixels });
+    const v = cache ? await evaluateFeatures(split!.head, cache.validation, options.batchSize, labels.length, k) : await evaluate(model, validation, { imageSize: options.imageSize, batchSize: options.batchSize, classes: labels.length, k, parallel, evalCrop: EVAL_CROP[options.augment], cache: pixels, flipAverage: options.flipAverage });
     last = { top1: v.top1, top5: v.top5 };
     project.runs.addMetric(run, { kind: 'validation', step, epoch: epoch + 1, loss: v.loss, top1: v.top1, top5: v.top5, lr: scheduled.learningRate, images_per_sec: null });
     if (epochSum.n > 0) trainEvents.scalars(epoch + 1, { epoch_loss: epochSum.loss / epochSum.n, epoch_accuracy: epochSum.top1 / epochSum.n, [`epoch_top${k}`]: epochSum.top5 / epochSum.n });
@@ -197,7 +197,7 @@ export async function train(project: Project, run: string, rawOptions: TrainOpti
   if (!stopped) {
     await saveModel(model, modelDir, {
       'labels.json': labels,
-      'preprocessing.json': { imageSize: options.imageSize, channels: 3, scale: '[-1, 1] as x / 127.5 - 1', evalCrop: EVAL_CROP[options.augment], resize: 'fill', output: 'logits: apply softmax for probabilities (shiwake classify does)' },
+      'preprocessing.json': { imageSize: options.imageSize, channels: 3, scale: '[-1, 1] as x / 127.5 - 1', evalCrop: EVAL_CROP[options.augment], flipAverage: options.flipAverage, resize: 'fill', output: 'logits: apply softmax for probabilities (shiwake classify does)' },
       'training.json': { run, model: options.model, options, backend: label, workers, level: rawOptions.level ?? null, mode },
     });
     fs.rmSync(path.join(dir, 'features'), { recursive: true, force: true }); // a finished run resumes no more: its feature cache is spent
@@ -248,16 +248,18 @@ export interface EvaluateOptions {
   /** the central crop's share of each side (default the reference's) */
   evalCrop?: number;
   cache?: PixelCache;
+  /** average each image's probabilities with its mirror image's (evalLoss) */
+  flipAverage?: boolean;
 }
 
-export async function evaluate(model: tf.LayersModel, samples: Sample[], { imageSize, batchSize, classes, k, parallel, evalCrop = EVAL_CROP.inception, cache }: EvaluateOptions) {
+export async function evaluate(model: tf.LayersModel, samples: Sample[], { imageSize, batchSize, classes, k, parallel, evalCrop = EVAL_CROP.inception, cache, flipAverage = false }: EvaluateOptions) {
   if (samples.length === 0) return { loss: null, top1: null, top5: null };
   let loss = 0;
   let top1 = 0;
   let top5 = 0;
   for await (const batch of batches(samples, { batchSize, imageSize, train: false, seed: 0, evalCrop, cache })) {
     if (parallel) {
-      const r = await parallel.evaluate(batch, classes, k);
+      const r = await parallel.evaluate(batch, classes, k, flipAverage);
       loss += r.loss * batch.size;
       top1 += r.top1;
       top5 += r.top5;
@@ -265,7 +267,7 @@ export async function evaluate(model: tf.LayersModel, samples: Sample[], { image
     }
     const [l, logits] = tf.tidy(() => {
       const xs = tf.tensor4d(batch.xs, [batch.size, imageSize, imageSize, 3]);
-      const { loss, logits } = evalLoss(model, xs, tf.tensor1d(batch.labels, 'int32'), classes);
+      const { loss, logits } = evalLoss(model, xs, tf.tensor1d(batch.labels, 'int32'), classes, flipAverage);
       return [loss, logits] as const;
     });
     const r = await readStats(l, logits, batch.labels, k);

@@ -35,6 +35,8 @@ export interface StepRequest {
   classes: number;
   smoothing: number;
   k: number;
+  /** eval: average each image's probabilities with its mirror image's */
+  flipAverage?: boolean;
 }
 
 export type WorkerReply = { type: 'ready' } | { type: 'failed'; message: string } | { type: 'step'; loss: number; top1: number; top5: number } | { type: 'error'; message: string };
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
   const evaluate = async (m: StepRequest): Promise<WorkerReply> => {
     const { loss, logits } = tf.tidy(() => {
       const xs = tf.tensor4d(input.subarray(m.row * pixels, (m.row + m.rows) * pixels), [m.rows, imageSize, imageSize, 3]);
-      return evalLoss(model, xs, tf.tensor1d(m.labels, 'int32'), m.classes);
+      return evalLoss(model, xs, tf.tensor1d(m.labels, 'int32'), m.classes, m.flipAverage);
     });
     try {
       return { type: 'step', loss: (await loss.data())[0]!, ...(await topKHits(logits, m.labels, m.k)) };

@@ -13,12 +13,25 @@ export function stepLoss(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor1D, 
   return { loss, logits: outs[0]! };
 }
 
-/** The validation loss: the first output in inference mode, no label smoothing. */
-export function evalLoss(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor1D, classes: number): { loss: tf.Scalar; logits: tf.Tensor2D } {
-  const out = model.apply(xs, { training: false }) as tf.Tensor | tf.Tensor[];
-  const logits = (Array.isArray(out) ? out[0] : out) as tf.Tensor2D;
+/**
+ * The validation loss: the first output in inference mode, no label smoothing. With
+ * `flipAverage`, of the mean of the image's and its mirror image's probabilities (the logits
+ * returned are then that mean's logarithm, which ranks the categories the same way).
+ */
+export function evalLoss(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor1D, classes: number, flipAverage = false): { loss: tf.Scalar; logits: tf.Tensor2D } {
+  const predict = (x: tf.Tensor): tf.Tensor2D => {
+    const out = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
+    return (Array.isArray(out) ? out[0] : out) as tf.Tensor2D;
+  };
+  const logits = flipAverage ? tf.log(meanOfMirrored(predict(xs), predict(mirror(xs as tf.Tensor4D)))) : predict(xs);
   return { loss: tf.losses.softmaxCrossEntropy(tf.oneHot(ys, classes), logits) as tf.Scalar, logits };
 }
+
+/** A batch of NHWC images, each mirrored left to right. */
+export const mirror = (xs: tf.Tensor4D): tf.Tensor4D => tf.reverse(xs, 2);
+
+/** The mean of two batches' softmax probabilities. */
+export const meanOfMirrored = (logits: tf.Tensor2D, mirroredLogits: tf.Tensor2D): tf.Tensor2D => tf.mul(tf.add(tf.softmax(logits), tf.softmax(mirroredLogits)), 0.5);
 
 /** How many rows have their label first, and among the top k; async reads, as the trainer's. */
 export async function topKHits(logits: tf.Tensor2D, labels: Int32Array, k: number): Promise<{ top1: number; top5: number }> {

@@ -138,14 +138,14 @@ export class ParallelTrainer {
     return { grads, stats: combine(parts, replies, batch.size) };
   }
 
-  /** The validation loss (mean over the batch) and top-k hits of `batch`, in inference mode, over the workers. */
-  async evaluate(batch: Batch, classes: number, k: number): Promise<StepStats> {
-    const { parts, replies } = await this.dispatch('eval', batch, classes, 0, k);
+  /** The validation loss (mean over the batch) and top-k hits of `batch`, in inference mode, over the workers (evalLoss). */
+  async evaluate(batch: Batch, classes: number, k: number, flipAverage = false): Promise<StepStats> {
+    const { parts, replies } = await this.dispatch('eval', batch, classes, 0, k, flipAverage);
     return combine(parts, replies, batch.size);
   }
 
   /** Sends the weights (when they changed) and the batch to the workers, one part each, and waits for them all. */
-  private async dispatch(kind: StepRequest['kind'], batch: Batch, classes: number, smoothing: number, k: number): Promise<{ parts: { row: number; rows: number }[]; replies: WorkerReply[] }> {
+  private async dispatch(kind: StepRequest['kind'], batch: Batch, classes: number, smoothing: number, k: number, flipAverage = false): Promise<{ parts: { row: number; rows: number }[]; replies: WorkerReply[] }> {
     if (this.failure) throw this.failure;
     const t0 = performance.now();
     if (this.weightsDirty) {
@@ -163,7 +163,7 @@ export class ParallelTrainer {
     const replies = await Promise.all(
       parts.map(({ row, rows }, i) => {
         const slot = this.slots[i]!;
-        const request: StepRequest = { kind, version: this.version, row, rows, labels: batch.labels.slice(row, row + rows), share: rows / batch.size, classes, smoothing, k };
+        const request: StepRequest = { kind, version: this.version, row, rows, labels: batch.labels.slice(row, row + rows), share: rows / batch.size, classes, smoothing, k, flipAverage };
         return new Promise<WorkerReply>((resolve, reject) => {
           slot.pending = { resolve, reject };
           // held while a step is out (the trainer may have nothing else keeping it alive), let go between steps
