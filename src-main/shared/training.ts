@@ -35,9 +35,13 @@ export function defaultRecipe(model: TrainModel, transfer: boolean, optimizer?: 
  * on Fashion-MNIST the same trained model scores higher so), not for the large networks, whose
  * second pass would double the cost of classifying a whole dataset.
  */
-export function defaultFlipAverage(model: TrainModel, transfer: boolean, augment?: 'inception' | 'light' | 'none'): boolean {
+export function defaultFlipAverage(model: TrainModel, transfer: boolean, augment?: Augment): boolean {
   return model === 'small-cnn' && !transfer && augment !== 'none';
 }
+
+/** how training varies its images (see TrainOptions.augment) */
+export type Augment = 'inception' | 'light' | 'shift' | 'none';
+export const AUGMENT_NAMES: readonly Augment[] = ['inception', 'light', 'shift', 'none'];
 
 export type BackendChoice = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -64,8 +68,8 @@ export interface TrainOptions {
   headDropout?: number;
   alpha?: number;
   auxHead?: boolean;
-  /** training augmentation: the reference's crops (35-100% of the area) or light ones (80-100%), both with random flips; or none (the whole image, unflipped) */
-  augment?: 'inception' | 'light' | 'none';
+  /** training augmentation: the reference's crops (35-100% of the area) or light ones (80-100%), or the whole image moved by up to a fourteenth of its side (shift), each with random flips; or none (the whole image, unflipped) */
+  augment?: Augment;
   /**
    * at evaluation (validation, classify, review), average each image's probabilities with those of
    * its mirror image (default: on for the small CNN when training flips images; off otherwise, where

@@ -7,8 +7,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeForModel, type Crop } from '../../src-main/engine/images/modelInput.js';
-import { cropResize } from '../../src-main/engine/images/resample.js';
-import { batches, type Batch, type Sample } from '../../src-main/engine/train/pipeline.js';
+import { cropResize, translate } from '../../src-main/engine/images/resample.js';
+import { batches, maxShift, type Batch, type Sample } from '../../src-main/engine/train/pipeline.js';
 import { PixelCache } from '../../src-main/engine/train/pixelCache.js';
 import { writeImage } from '../fixtures/images.js';
 import { tempDir } from '../fixtures/tmp.js';
@@ -55,6 +55,45 @@ describe('crop, resize and flip in memory', () => {
   it('keeps a constant image constant at every scale and crop', () => {
     const data = new Uint8Array(9 * 7 * 3).fill(77);
     for (const size of [3, 7, 16]) expect(new Set(cropResize({ data, width: 9, height: 7 }, { left: 0.2, top: 0.1, width: 0.7, height: 0.8 }, size, true))).toEqual(new Set([77]));
+  });
+});
+
+describe('the shift augmentation', () => {
+  it('moves the picture by whole pixels and fills the border from the nearest edge', () => {
+    // 3 x 3, one channel value per pixel (R = G = B)
+    const rgb = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((v) => [v, v, v]));
+    const red = (a: Uint8Array): number[] => [...a].filter((_, i) => i % 3 === 0);
+    expect(translate(rgb, 3, 0, 0)).toBe(rgb);
+    expect(red(translate(rgb, 3, 1, 0))).toEqual([1, 1, 2, 4, 4, 5, 7, 7, 8]);
+    expect(red(translate(rgb, 3, -1, -1))).toEqual([5, 6, 6, 8, 9, 9, 8, 9, 9]);
+    expect(maxShift(28)).toBe(2);
+    expect(maxShift(8)).toBe(1);
+  });
+
+  it('trains on the whole image moved by at most maxShift pixels (flipped or not), and evaluates on the whole image', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'a.png');
+    await writeImage(file, { format: 'png', seed: 3, width: 16, height: 16 });
+    const samples: Sample[] = Array.from({ length: 24 }, () => ({ file, format: 'png', width: 16, height: 16, label: 0 }));
+    const cache = new PixelCache(16);
+    const original = await cache.original(samples[0]!);
+    const candidates: Uint8Array[] = [];
+    for (const flip of [false, true]) {
+      const base = cropResize(original, { left: 0, top: 0, width: 1, height: 1 }, 16, flip);
+      for (let dx = -2; dx <= 2; dx++) for (let dy = -2; dy <= 2; dy++) candidates.push(translate(base, 16, dx, dy));
+    }
+    const seen = new Set<number>();
+    for await (const b of batches(samples, { batchSize: 8, imageSize: 16, train: true, seed: 1, augment: 'shift', cache })) {
+      for (let i = 0; i < b.size; i++) {
+        const rgb = Uint8Array.from(b.xs.subarray(i * 768, (i + 1) * 768), (v) => Math.round((v + 1) * 127.5));
+        const k = candidates.findIndex((c) => c.every((v, j) => v === rgb[j]));
+        expect(k).toBeGreaterThanOrEqual(0);
+        seen.add(k);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(8); // the moves vary
+    const [evaluation] = await (async () => { const out: Batch[] = []; for await (const b of batches(samples.slice(0, 1), { batchSize: 1, imageSize: 16, train: false, seed: 0, evalCrop: 1, cache })) out.push(b); return out; })();
+    expect(Uint8Array.from(evaluation!.xs, (v) => Math.round((v + 1) * 127.5))).toEqual(candidates[12]); // unflipped, unmoved
   });
 });
 

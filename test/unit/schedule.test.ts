@@ -8,16 +8,16 @@ import { defaultRecipe } from '../../src-main/shared/training.js';
 
 describe('the default recipe', () => {
   it('gives the small CNN from scratch Adam 3e-3 with warm-up then cosine, and keeps every choice overridable', () => {
-    expect(resolveTrainOptions({ model: 'small-cnn' }, 32)).toMatchObject({ optimizer: 'adam', learningRate: 0.003, schedule: 'warmup-cosine', labelSmoothing: 0.1, augment: 'light' });
+    expect(resolveTrainOptions({ model: 'small-cnn' }, 32)).toMatchObject({ optimizer: 'adam', learningRate: 0.003, schedule: 'warmup-cosine', labelSmoothing: 0.1, augment: 'none' });
     expect(resolveTrainOptions({ model: 'small-cnn', learningRate: 0.01, schedule: 'constant' }, 32)).toMatchObject({ learningRate: 0.01, schedule: 'constant' });
     // another optimizer brings its own rate and schedule, as in the studio's form
     expect(resolveTrainOptions({ model: 'small-cnn', optimizer: 'sgd' }, 32)).toMatchObject({ optimizer: 'sgd', learningRate: 0.01, schedule: 'constant' });
   });
 
   it('averages each image with its mirror image at evaluation for the small CNN trained with flips, and nowhere else unless asked', () => {
-    expect(resolveTrainOptions({ model: 'small-cnn' }, 32).flipAverage).toBe(true);
-    expect(resolveTrainOptions({ model: 'small-cnn', augment: 'none' }, 32).flipAverage).toBe(false);
-    expect(resolveTrainOptions({ model: 'small-cnn', flipAverage: false }, 32).flipAverage).toBe(false);
+    expect(resolveTrainOptions({ model: 'small-cnn' }, 32).flipAverage).toBe(false); // its default trains without flips
+    for (const augment of ['light', 'shift', 'inception'] as const) expect(resolveTrainOptions({ model: 'small-cnn', augment }, 32).flipAverage).toBe(true);
+    expect(resolveTrainOptions({ model: 'small-cnn', augment: 'light', flipAverage: false }, 32).flipAverage).toBe(false);
     expect(resolveTrainOptions({ model: 'mobilenet-v2' }, 96).flipAverage).toBe(false);
     expect(resolveTrainOptions({ model: 'mobilenet-v2', flipAverage: true }, 96).flipAverage).toBe(true);
     expect(resolveTrainOptions({ model: 'small-cnn', backbone: '/some/backbone' }, 32).flipAverage).toBe(false);

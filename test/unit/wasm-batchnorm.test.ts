@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src-main/engine/train/tf.js';
 import { registerWasmGradientKernels } from '../../src-main/engine/train/wasmKernels.js';
+import { relativeError } from '../fixtures/relativeError.js';
 
 let seed = 7;
 const random = (n: number, spread = 1, centre = 0): Float32Array => Float32Array.from({ length: n }, () => centre + (((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1) * spread);
@@ -41,16 +42,6 @@ async function trainStep(backend: string, shape: number[], xs: Float32Array, gam
   expect(tf.memory().numTensors).toBe(before);
   for (const w of layer.weights) w.dispose();
   return { ...out, movingMean: movingMean!, movingVariance: movingVariance! };
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 describe('batch normalization in training on WASM', () => {

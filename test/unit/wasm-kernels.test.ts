@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src-main/engine/train/tf.js';
 import { registerWasmGradientKernels } from '../../src-main/engine/train/wasmKernels.js';
+import { relativeError } from '../fixtures/relativeError.js';
 
 type Case = { x: [number, number, number, number]; k: [number, number]; stride: number; pad: 'same' | 'valid'; out?: number; mult?: number; dilation?: number };
 
@@ -43,16 +44,6 @@ async function gradsOn(backend: string, fn: (x: tf.Tensor4D, f: tf.Tensor4D) => 
     })([x, f]);
     return [gx!.dataSync().slice() as Float32Array, gf!.dataSync().slice() as Float32Array];
   });
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 async function compare(fn: (x: tf.Tensor4D, f: tf.Tensor4D) => tf.Tensor, xShape: number[], fShape: number[]): Promise<number[]> {

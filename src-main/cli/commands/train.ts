@@ -3,7 +3,7 @@ import { trainedRuns } from '../../engine/predict/backbone.js';
 import { cudaReport } from '../../engine/train/cuda.js';
 import { rememberBackend } from '../../engine/train/probe.js';
 import { transferProblem } from '../../shared/transfer.js';
-import { SCHEDULE_NAMES, type BackendChoice, type BatchProbe, type OptimizerName, type ScheduleName, type TrainEvent, type TrainModel, type TrainOptions } from '../../shared/training.js';
+import { AUGMENT_NAMES, SCHEDULE_NAMES, type BackendChoice, type BatchProbe, type OptimizerName, type ScheduleName, type TrainEvent, type TrainModel, type TrainOptions } from '../../shared/training.js';
 import { jsonOption, optionalNumber, projectOption, withProject, type Command } from '../command.js';
 import { formatCount, formatDuration, printJson, say, UsageError } from '../output.js';
 
@@ -44,7 +44,7 @@ function describe(e: TrainEvent): string | undefined {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size auto|B] [--effective-batch N] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine|warmup-cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--cache-features] [--augment inception|light|none] [--flip-average on|off] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--workers N] [--level N] [--accumulate K] [--name "<text>"] [--resume <run>] [--json]',
+  usage: 'shiwake train --project <dir> --model small-cnn|mobilenet-v2|inception-v3 [--image-size S] [--epochs E] [--batch-size auto|B] [--effective-batch N] [--optimizer rmsprop|adam|sgd] [--learning-rate LR] [--schedule constant|exponential|cosine|warmup-cosine] [--label-smoothing 0.1] [--backbone <path-or-url>] [--fine-tune-layers N] [--cache-features] [--augment inception|light|shift|none] [--flip-average on|off] [--backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu] [--workers N] [--level N] [--accumulate K] [--name "<text>"] [--resume <run>] [--json]',
   summary: 'train a classifier on the split (and balance plan); Ctrl+C stops at a checkpoint, --resume continues',
   options: {
     ...projectOption, ...jsonOption, model: { type: 'string' }, 'image-size': { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
@@ -77,7 +77,7 @@ export const trainCommand: Command = {
       logEvery: optionalNumber(values, 'log-every', wholePositive, 'a whole number of steps'),
       alpha: optionalNumber(values, 'alpha', positive, 'a positive number'),
       auxHead: values['aux-head'] === true ? true : undefined,
-      augment: oneOf(values, 'augment', ['inception', 'light', 'none'] as const),
+      augment: oneOf(values, 'augment', AUGMENT_NAMES),
       // evaluation and classify average each image with its mirror image (default: on for the small CNN trained with flips)
       flipAverage: oneOf(values, 'flip-average', ['on', 'off'] as const) === undefined ? undefined : values['flip-average'] === 'on',
       level: optionalNumber(values, 'level', wholePositive, 'a depth of the category tree from 1 (the top level)'),

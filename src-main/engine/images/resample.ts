@@ -100,3 +100,24 @@ export function cropResize(src: Pixels, crop: Crop, size: number, flip: boolean)
   }
   return out;
 }
+
+/**
+ * `size` x `size` RGB pixels moved right by `dx` and down by `dy` whole pixels, the uncovered
+ * border filled with the nearest edge pixel (no colour the image does not have): the 'shift'
+ * augmentation, which moves the picture without resampling it.
+ */
+export function translate(rgb: Uint8Array, size: number, dx: number, dy: number): Uint8Array {
+  if (dx === 0 && dy === 0) return rgb;
+  const out = new Uint8Array(rgb.length);
+  for (let y = 0; y < size; y++) {
+    const row = Math.min(size - 1, Math.max(0, y - dy)) * size;
+    for (let x = 0; x < size; x++) {
+      const s = (row + Math.min(size - 1, Math.max(0, x - dx))) * 3;
+      const d = (y * size + x) * 3;
+      out[d] = rgb[s]!;
+      out[d + 1] = rgb[s + 1]!;
+      out[d + 2] = rgb[s + 2]!;
+    }
+  }
+  return out;
+}

@@ -2,12 +2,16 @@
  * The input pipeline: samples are decoded and resized by sharp (on libuv's worker threads,
  * off the trainer's thread) a few batches ahead of the trainer, or, for small images the run's
  * PixelCache holds, resampled from memory. Training takes a random crop and flip (augment
- * 'none': the whole image, unflipped); evaluation a central crop (EVAL_CROP). Pixels are
- * scaled to [-1, 1] as in the reference.
+ * 'shift': the whole image moved by a few pixels, and flipped; 'none': the whole image,
+ * unflipped); evaluation a central crop (EVAL_CROP). Pixels are scaled to [-1, 1] as in the
+ * reference.
  */
 import { centralCrop, decodeForModel, type Crop } from '../images/modelInput.js';
-import { cropResize } from '../images/resample.js';
+import { cropResize, translate } from '../images/resample.js';
 import { rng, shuffled } from '../../shared/random.js';
+import type { Augment } from '../../shared/training.js';
+
+export type { Augment };
 import type { CachedSample, PixelCache } from './pixelCache.js';
 
 export interface Sample extends CachedSample {
@@ -21,21 +25,21 @@ export interface Batch {
   size: number;
 }
 
-export type Augment = 'inception' | 'light' | 'none';
-const MIN_AREA: Record<Augment, number> = { inception: 0.35, light: 0.8, none: 1 };
+const MIN_AREA: Record<Augment, number> = { inception: 0.35, light: 0.8, shift: 1, none: 1 };
 
 /**
  * The central crop (share of each side) that evaluation and prediction take after training with
  * an augmentation, so that objects show at the scale training saw them: the reference's 87.5%
  * after its 35-100% crops; 95% after light ones (80-100% of the area: about 95% of the side on
  * average; on Fashion-MNIST 90.95% top-1 against 89.83% at 87.5%, same model); the whole image
- * after none (a backbone's cached features are of whole images).
+ * after shift (whole images moved by a few pixels) and none (a backbone's cached features are of
+ * whole images).
  */
-export const EVAL_CROP: Record<Augment, number> = { inception: 0.875, light: 0.95, none: 1 };
+export const EVAL_CROP: Record<Augment, number> = { inception: 0.875, light: 0.95, shift: 1, none: 1 };
 
 /** Inception-style random crop: a share of the area (35-100% for the reference), aspect 3/4-4/3. */
 function randomCrop(random: () => number, augment: Augment): Crop {
-  if (augment === 'none') return { left: 0, top: 0, width: 1, height: 1 };
+  if (augment === 'none' || augment === 'shift') return { left: 0, top: 0, width: 1, height: 1 };
   const min = MIN_AREA[augment];
   const area = min + (1 - min) * random();
   const aspect = Math.exp(Math.log(3 / 4) + random() * Math.log(16 / 9));
@@ -64,11 +68,45 @@ export interface BatchOptions {
   onSkip?: (file: string, reason: string) => void;
 }
 
-/** The model's input for one sample: through the cache where it keeps the image, else sharp. */
-function decodeSample(s: Sample, imageSize: number, crop: Crop, flip: boolean, train: boolean, cache: PixelCache | undefined): Promise<Uint8Array> {
+/**
+ * The 'shift' augmentation's largest move, in pixels of the model's input on each axis: about a
+ * fourteenth of the side (2 pixels at 28 or 32, as the usual padding of 2 or 4 and a random crop).
+ */
+export const maxShift = (imageSize: number): number => Math.max(1, Math.round(imageSize / 14));
+
+interface Plan {
+  s: Sample;
+  crop: Crop;
+  flip: boolean;
+  /** whole pixels right and down ('shift') */
+  shift: [number, number];
+}
+
+/** The model's input for one sample: through the cache where it keeps the image, else sharp; then moved by the plan's shift. */
+async function decodeSample({ s, crop, flip, shift }: Plan, imageSize: number, train: boolean, cache: PixelCache | undefined): Promise<Uint8Array> {
   const bySharp = (): Promise<Uint8Array> => decodeForModel(s.file, s.format, imageSize, crop, flip);
-  if (!cache?.keeps(s)) return bySharp();
-  return train ? cache.original(s).then((pixels) => cropResize(pixels, crop, imageSize, flip)) : cache.input(`${s.file}\n${imageSize} ${crop.left} ${crop.top} ${crop.width} ${crop.height}`, bySharp);
+  const rgb = !cache?.keeps(s)
+    ? await bySharp()
+    : train
+      ? cropResize(await cache.original(s), crop, imageSize, flip)
+      : ((await wholeAtSize(s, crop, imageSize, cache)) ?? (await cache.input(`${s.file}\n${imageSize} ${crop.left} ${crop.top} ${crop.width} ${crop.height}`, bySharp)));
+  return translate(rgb, imageSize, shift[0], shift[1]);
+}
+
+/** An evaluation input that is the whole image at its own size: the decoded original itself (sharp's resize would give the same bytes). */
+async function wholeAtSize(s: Sample, crop: Crop, imageSize: number, cache: PixelCache): Promise<Uint8Array | null> {
+  if (crop.left !== 0 || crop.top !== 0 || crop.width !== 1 || crop.height !== 1 || s.width !== imageSize || s.height !== imageSize) return null;
+  const original = await cache.original(s);
+  return original.width === imageSize && original.height === imageSize ? original.data : null;
+}
+
+function trainingPlan(s: Sample, random: () => number, augment: Augment, imageSize: number): Plan {
+  const crop = randomCrop(random, augment);
+  // 'none' is no augmentation at all (no flip either): what a backbone's cached features see
+  const flip = augment !== 'none' && random() < 0.5;
+  const m = maxShift(imageSize);
+  const move = (): number => Math.min(m, Math.floor(random() * (2 * m + 1)) - m);
+  return { s, crop, flip, shift: augment === 'shift' ? [move(), move()] : [0, 0] };
 }
 
 export function batchCount(samples: number, batchSize: number): number {
@@ -84,17 +122,16 @@ export async function* batches(samples: readonly Sample[], options: BatchOptions
   const total = batchCount(order.length, batchSize);
   const evalCrop = centralCrop(options.evalCrop ?? EVAL_CROP.inception);
   const plans = Array.from({ length: total }, (_, b) =>
-    // 'none' is no augmentation at all (no flip either): what a backbone's cached features see
-    order.slice(b * batchSize, (b + 1) * batchSize).map((s) => ({ s, crop: options.train ? randomCrop(random, options.augment ?? 'inception') : evalCrop, flip: options.train && options.augment !== 'none' && random() < 0.5 })),
+    order.slice(b * batchSize, (b + 1) * batchSize).map((s): Plan => (options.train ? trainingPlan(s, random, options.augment ?? 'inception', imageSize) : { s, crop: evalCrop, flip: false, shift: [0, 0] })),
   );
   const make = async (b: number): Promise<Batch> => {
     const plan = plans[b]!;
     // a file that fails to decode (changed or damaged since import) is left out of its batch, and reported
     const decoded = await Promise.all(
-      plan.map(({ s, crop, flip }) =>
-        decodeSample(s, imageSize, crop, flip, options.train, options.cache).then(
-          (rgb) => ({ rgb, label: s.label }),
-          (err: Error) => (options.onSkip?.(s.file, err.message), null),
+      plan.map((p) =>
+        decodeSample(p, imageSize, options.train, options.cache).then(
+          (rgb) => ({ rgb, label: p.s.label }),
+          (err: Error) => (options.onSkip?.(p.s.file, err.message), null),
         ),
       ),
     );

@@ -5,7 +5,8 @@
  * is decoded once (upright, RGB) and each epoch's random crop is resampled from memory
  * (images/resample.ts); its evaluation input, the same every epoch, is kept as sharp made it, so
  * the validation figures stay those of `shiwake evaluate`. Larger images, and any past the memory
- * budget, go through sharp every time, as before.
+ * budget, go through sharp every time, as before. The plainest PNGs skip sharp altogether
+ * (decodeWholeRgb: images/plainPng.ts).
  */
 import os from 'node:os';
 import { decodeWholeRgb } from '../images/modelInput.js';

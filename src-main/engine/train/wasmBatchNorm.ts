@@ -129,40 +129,35 @@ export function batchNormBackward(
   combine(dy, x, rows, channels, k, p, q, dx);
 }
 
-const forwardConfig: tf.KernelConfig = {
-  kernelName: FORWARD,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, scale, offset } = inputs as { x: tf.TensorInfo; scale: tf.TensorInfo; offset: tf.TensorInfo };
-    const { epsilon } = attrs as unknown as { epsilon: number };
-    const memory = backend as unknown as WasmMemory;
-    const channels = channelsOf(x.shape);
-    const y = memory.makeOutput(x.shape, 'float32');
-    const mean = memory.makeOutput([channels], 'float32');
-    const variance = memory.makeOutput([channels], 'float32');
-    // views taken after the allocations: growing the heap would detach earlier ones
-    const view = (t: tf.TensorInfo): Float32Array => memory.typedArrayFromHeap(t);
-    batchNormForward(view(x), rowsOf(x.shape), channels, view(scale), view(offset), epsilon, view(y), view(mean), view(variance));
-    return [y, mean, variance];
-  },
-};
+/**
+ * A kernel with three float32 outputs: the activation's shape and two per-channel vectors,
+ * filled by `compute` from views of the inputs and outputs on the backend's memory.
+ */
+function threeOutputKernel(kernelName: string, compute: (view: (t: tf.TensorInfo) => Float32Array, inputs: Record<string, tf.TensorInfo>, outputs: tf.TensorInfo[], epsilon: number) => void): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const x = inputs.x as tf.TensorInfo;
+      const memory = backend as unknown as WasmMemory;
+      const channels = channelsOf(x.shape);
+      const outputs = [memory.makeOutput(x.shape, 'float32'), memory.makeOutput([channels], 'float32'), memory.makeOutput([channels], 'float32')];
+      // views taken after the allocations: growing the heap would detach earlier ones
+      compute((t) => memory.typedArrayFromHeap(t), inputs as Record<string, tf.TensorInfo>, outputs, (attrs as unknown as { epsilon: number }).epsilon);
+      return outputs;
+    },
+  };
+}
 
-const backwardConfig: tf.KernelConfig = {
-  kernelName: BACKWARD,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, x, mean, variance, scale } = inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'scale', tf.TensorInfo>;
-    const { epsilon } = attrs as unknown as { epsilon: number };
-    const memory = backend as unknown as WasmMemory;
-    const channels = channelsOf(x.shape);
-    const dx = memory.makeOutput(x.shape, 'float32');
-    const dScale = memory.makeOutput([channels], 'float32');
-    const dOffset = memory.makeOutput([channels], 'float32');
-    const view = (t: tf.TensorInfo): Float32Array => memory.typedArrayFromHeap(t);
-    batchNormBackward(view(dy), view(x), rowsOf(x.shape), channels, view(mean), view(variance), view(scale), epsilon, view(dx), view(dScale), view(dOffset));
-    return [dx, dScale, dOffset];
-  },
-};
+// outputs: y, mean, variance
+const forwardConfig = threeOutputKernel(FORWARD, (view, { x, scale, offset }, [y, mean, variance], epsilon) =>
+  batchNormForward(view(x!), rowsOf(x!.shape), channelsOf(x!.shape), view(scale!), view(offset!), epsilon, view(y!), view(mean!), view(variance!)),
+);
+
+// outputs: dx, dScale, dOffset
+const backwardConfig = threeOutputKernel(BACKWARD, (view, { dy, x, mean, variance, scale }, [dx, dScale, dOffset], epsilon) =>
+  batchNormBackward(view(dy!), view(x!), rowsOf(x!.shape), channelsOf(x!.shape), view(mean!), view(variance!), view(scale!), epsilon, view(dx!), view(dScale!), view(dOffset!)),
+);
 
 /** y, batch mean and batch variance of a channels-last activation, differentiable in x, scale and offset (WASM only). */
 export function batchNormTraining(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, epsilon: number): [tf.Tensor, tf.Tensor, tf.Tensor] {
