@@ -36,8 +36,9 @@ export async function decodeForModel(file: string, format: string | null, size: 
 /** The whole image, upright, as RGB bytes: what the training pipeline keeps of a small image (train/pixelCache.ts). */
 export async function decodeWholeRgb(file: string, format: string | null): Promise<{ data: Uint8Array; width: number; height: number }> {
   if (format === 'png' || format === null) {
-    // the plainest PNGs decode in JavaScript with the same bytes, without sharp's 1 ms a call
-    const plain = decodePlainPng(await fs.promises.readFile(file));
+    // the plainest PNGs decode in JavaScript with the same bytes, without sharp's 1 ms a call; read
+    // synchronously (only small images come here): 37 us a file, against 220 through fs.promises
+    const plain = decodePlainPng(fs.readFileSync(file));
     if (plain) return plain;
   }
   const { data, info } = await rgbBytes(await openImage(file, format));

@@ -58,6 +58,8 @@ function taps(from: number, span: number, out: number): Taps {
 /** `size` x `size` RGB pixels of `crop` of `src`, mirrored left-right when `flip`. */
 export function cropResize(src: Pixels, crop: Crop, size: number, flip: boolean): Uint8Array {
   const rect = cropRect(crop, src.width, src.height);
+  // the whole image at its own size, unflipped: the filter's taps would give every pixel back unchanged (the caller only reads the result)
+  if (!flip && rect.left === 0 && rect.top === 0 && rect.width === size && rect.height === size && src.width === size && src.height === size) return src.data;
   const across = taps(rect.left, rect.width, size);
   const down = taps(rect.top, rect.height, size);
   // horizontal pass over the rows the vertical pass reads
