@@ -1,5 +1,5 @@
 /** Training defaults, optimizers and learning-rate schedules. */
-import { defaultFlipAverage, defaultRecipe, type TrainOptions } from '../../shared/training.js';
+import { defaultAugment, defaultFlipAverage, defaultRecipe, type TrainOptions } from '../../shared/training.js';
 import { transferProblem } from '../../shared/transfer.js';
 import { MODEL_NAMES, type ModelName } from './models.js';
 import { tf } from './tf.js';
@@ -28,10 +28,7 @@ export function resolveTrainOptions(o: TrainOptions, defaultImageSize: number): 
     fineTuneLayers: o.fineTuneLayers ?? 0,
     alpha: o.alpha ?? 1,
     auxHead: o.auxHead ?? false,
-    // the small CNN trains on its images as they are: in runs of a few epochs any augmentation cost
-    // more than it gave (Fashion-MNIST, 7 epochs: 92.97% with none, 91.48% with light crops and
-    // flips, 91.87% after 6 of 7 with shifts and flips; docs/benchmarks.md)
-    augment: o.augment ?? (o.cacheFeatures || o.model === 'small-cnn' ? 'none' : 'inception'),
+    augment: o.augment ?? defaultAugment(o.model, o.cacheFeatures),
     cacheFeatures: o.cacheFeatures ?? false,
     flipAverage: false, // below: it follows the augmentation
     headDropout: o.headDropout ?? 0.2,
