@@ -5,7 +5,7 @@
  * Bag, Ankle boot) three ways, all in the same run on the same images: frozen with the head on
  * cached features, frozen with the head trained through the backbone on every step (the
  * reference the cache is measured against: same images, no augmentation), and fine-tuning the
- * backbone's last 2 layers (with the small CNN's light augmentation). Train images train,
+ * backbone's last 2 layers (with the small CNN's default: no augmentation). Train images train,
  * test images evaluate; each run's wall time includes its process start and model load.
  */
 import { spawn } from 'node:child_process';
