@@ -10,9 +10,9 @@ import { centralCrop, decodeForModel, type Crop } from '../images/modelInput.js'
 import { cropResize, translate } from '../images/resample.js';
 import { rng, shuffled } from '../../shared/random.js';
 import type { Augment } from '../../shared/training.js';
+import type { CachedSample, PixelCache } from './pixelCache.js';
 
 export type { Augment };
-import type { CachedSample, PixelCache } from './pixelCache.js';
 
 export interface Sample extends CachedSample {
   /** 0-based class index */
