@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, tf, type BackendName } from '../tf.js';
-import { layoutOf, readWeights, sameLayout, variablesOf, writeWeights, type Layout } from './layout.js';
+import { copyValues, layoutOf, readWeights, sameLayout, variablesOf, writeWeights, type Layout } from './layout.js';
 import { evalLoss, stepLoss, topKHits } from './loss.js';
 
 export interface GradientWorkerData {
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       return { value, grads: trainable.map((v) => tf.mul(grads[v.name]!, m.share)), logits: logits! };
     });
     try {
-      for (const [i, g] of grads.entries()) out.set((await g.data()) as Float32Array, layout.offsets[i]!);
+      for (const [i, g] of grads.entries()) await copyValues(g, out, layout.offsets[i]!);
       // the moving statistics this part's forward pass left: the trainer averages them by share
       await readWeights(model, layout, out, layout.trainable, layout.shapes.length);
       for (let i = layout.trainableSize; i < layout.size; i++) out[i]! *= m.share;

@@ -41,7 +41,21 @@ export function variablesOf(model: tf.LayersModel): tf.LayerVariable[] {
 /** Copies weights `from`..`to` (indices) of the model into `target`, at the layout's offsets minus `base`. */
 export async function readWeights(model: tf.LayersModel, layout: Layout, target: Float32Array, from: number, to: number, base = 0): Promise<void> {
   const vars = variablesOf(model);
-  for (let i = from; i < to; i++) target.set((await vars[i]!.read().data()) as Float32Array, layout.offsets[i]! - base);
+  for (let i = from; i < to; i++) await copyValues(vars[i]!.read(), target, layout.offsets[i]! - base);
+}
+
+/**
+ * Copies a float32 tensor's values into `target` at `offset`. On WASM straight from the
+ * backend's memory: `data()` makes a fresh array each time, and a step's 1.7 MB of them (the
+ * small CNN's weights, read out every step) kept the trainer's thread in the garbage collector.
+ */
+export async function copyValues(t: tf.Tensor, target: Float32Array, offset: number): Promise<void> {
+  if (tf.getBackend() === 'wasm') {
+    // a view, used at once: a later allocation could grow the memory and detach it
+    target.set((tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array }).typedArrayFromHeap(t), offset);
+    return;
+  }
+  target.set((await t.data()) as Float32Array, offset);
 }
 
 /** Writes weights `from`..`to` from `source` (at the layout's offsets minus `base`) into the model's variables. */
