@@ -8,6 +8,7 @@
 import { workersPerBackend } from '../cores.js';
 import type { BackendName } from '../tf.js';
 import { tf } from '../tf.js';
+import type { WasmMemory } from '../wasmMaxPoolGrad.js';
 
 export interface Layout {
   shapes: number[][];
@@ -52,7 +53,7 @@ export async function readWeights(model: tf.LayersModel, layout: Layout, target:
 export async function copyValues(t: tf.Tensor, target: Float32Array, offset: number): Promise<void> {
   if (tf.getBackend() === 'wasm') {
     // a view, used at once: a later allocation could grow the memory and detach it
-    target.set((tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array }).typedArrayFromHeap(t), offset);
+    target.set((tf.backend() as unknown as WasmMemory).typedArrayFromHeap(t), offset);
     return;
   }
   target.set((await t.data()) as Float32Array, offset);
