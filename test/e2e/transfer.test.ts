@@ -35,7 +35,7 @@ describe.runIf(haveChromium)('a pretrained backbone in the Train view', () => {
     shiwakeJson(['import', root, '--project', projectDir]);
     shiwakeJson(['split', '--project', projectDir, '--validation', '0.34', '--seed', '2']);
     await initBackend('cpu');
-    // small-cnn at 12 px: conv1 (896 weights) + conv2 (18,496) + fc1 (3 x 3 x 64 -> 128: 73,856) + logits (645)
+    // small-cnn at 12 px: conv1 (896 weights) + conv2 (18,496) + fc1 (3 x 3 x 64 -> 256: 147,712) + logits (1,285)
     await saveModel(buildModel('small-cnn', { classes: 5, imageSize: 12 }), backboneDir);
     session = await openStudio(['--project', projectDir], path.join(tmp, 'home'), { viewport: { width: 1400, height: 1000 } });
     page = session.page;
@@ -57,7 +57,7 @@ describe.runIf(haveChromium)('a pretrained backbone in the Train view', () => {
     await page.getByTestId('train-backbone-check').click();
     const info = page.getByTestId('train-backbone-info');
     await info.waitFor({ timeout: 60_000 });
-    expect(await info.textContent()).toBe('small_cnn: input 12 × 12 px · 93,893 parameters · 64 features · 5 layers');
+    expect(await info.textContent()).toBe('small_cnn: input 12 × 12 px · 168,389 parameters · 64 features · 5 layers');
     fs.mkdirSync(path.join(REPO, 'test-artifacts'), { recursive: true });
     await page.getByTestId('train-backbone').screenshot({ path: path.join(REPO, 'test-artifacts/studio-transfer.png') });
   }, 120_000);

@@ -7,8 +7,8 @@ import { learningRateAt, resolveTrainOptions } from '../../src-main/engine/train
 import { defaultRecipe } from '../../src-main/shared/training.js';
 
 describe('the default recipe', () => {
-  it('gives the small CNN from scratch Adam 3e-3 with warm-up then cosine, and keeps every choice overridable', () => {
-    expect(resolveTrainOptions({ model: 'small-cnn' }, 32)).toMatchObject({ optimizer: 'adam', learningRate: 0.003, schedule: 'warmup-cosine', labelSmoothing: 0.1, augment: 'none' });
+  it('gives the small CNN from scratch Adam 2e-3 with warm-up then cosine, and keeps every choice overridable', () => {
+    expect(resolveTrainOptions({ model: 'small-cnn' }, 32)).toMatchObject({ optimizer: 'adam', learningRate: 0.002, schedule: 'warmup-cosine', labelSmoothing: 0.1, augment: 'none' });
     expect(resolveTrainOptions({ model: 'small-cnn', learningRate: 0.01, schedule: 'constant' }, 32)).toMatchObject({ learningRate: 0.01, schedule: 'constant' });
     // another optimizer brings its own rate and schedule, as in the studio's form
     expect(resolveTrainOptions({ model: 'small-cnn', optimizer: 'sgd' }, 32)).toMatchObject({ optimizer: 'sgd', learningRate: 0.01, schedule: 'constant' });
