@@ -30,9 +30,9 @@ export async function benchFashion(epochs: number): Promise<void> {
     project.meta.set('split_settings', JSON.stringify({ source: 'Fashion-MNIST train/test files' }));
     project.close();
   }
-  console.log(`\nfashion: small CNN on Fashion-MNIST (60,000 train, 10,000 test), the default recipe (256-unit dense layer, Adam 2e-3, warm-up then cosine, label smoothing 0.1, no augmentation) at 28 px, ${epochs} epochs, batch 64`);
+  console.log(`\nfashion: small CNN on Fashion-MNIST (60,000 train, 10,000 test), the default recipe (256-unit dense layer, Adam 2e-3, warm-up then cosine, label smoothing 0.1, no augmentation) at 28 px, ${epochs} epochs, batch 128`);
   const started = performance.now();
-  const out = cli('train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '28', '--epochs', String(epochs), '--batch-size', '64', '--log-every', '100', '--json');
+  const out = cli('train', '--project', projectDir, '--model', 'small-cnn', '--image-size', '28', '--epochs', String(epochs), '--batch-size', '128', '--log-every', '100', '--json');
   const seconds = (performance.now() - started) / 1000;
   const lines = out.trim().split('\n').map((l) => JSON.parse(l));
   const summary = lines[lines.length - 1];
